@@ -459,6 +459,13 @@ static int read_bag(gnutls_pkcs12_bag_t bag, p12acc *a, sslb__err *err) {
   return 0;
 }
 
+/* True when a certificate bag looks like part of a chain rather than a
+ * trusted entry: unnamed, or named with its own subject DN as Java does. */
+static int chain_named(const p12cert *c) {
+  return !c->name ||
+         sslb__ascii_casecmp(c->name, sslb_certificate_subject(c->cert)) == 0;
+}
+
 /* Decodes key k for the given leaf: 0, BAD_KEY_PASSWORD (stays locked) or
  * another code. */
 static int decode_key(p12acc *a, p12key *k, const sslb_certificate *leaf,
@@ -528,10 +535,19 @@ static int build_entries(p12acc *a, const char *password, sslb__entries *out,
     }
     e.chain[0] = sslb_certificate_ref(a->certs[leaf].cert);
     size_t n = 1;
-    for (size_t j = 0; j < a->ncerts; j++)
-      if ((long)j != leaf && !a->certs[j].id_len)
-        e.chain[n++] = sslb_certificate_ref(a->certs[j].cert);
+    /* Chain certificates first: Java names them with their subject DN, so
+     * a certificate stored twice (in a chain and as a trusted entry) is
+     * taken from the chain bag and its aliased twin stays an entry. */
+    for (int pass = 0; pass < 2; pass++)
+      for (size_t j = 0; j < a->ncerts; j++)
+        if ((long)j != leaf && !a->certs[j].id_len &&
+            chain_named(&a->certs[j]) == !pass)
+          e.chain[n++] = sslb_certificate_ref(a->certs[j].cert);
     e.chain_len = sslb__chain_order(e.chain, n, NULL);
+    for (size_t c = 1; c < e.chain_len; c++)
+      for (size_t j = 0; j < a->ncerts; j++)
+        if (a->certs[j].cert == e.chain[c] && chain_named(&a->certs[j]))
+          a->certs[j].used = 1;
     if (k->key) {
       e.key = sslb__key_ref(k->key);
     } else if (k->plain) {
