@@ -230,7 +230,46 @@ static int cmd_convert(int argc, char **argv) {
   return r;
 }
 
+/* export FILE ALIAS OUT [--password P]: the entry's leaf certificate as PEM */
+static int cmd_export(int argc, char **argv) {
+  const char *args[3] = {NULL, NULL, NULL}, *password = NULL;
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--password") && i + 1 < argc)
+      password = argv[++i];
+    else if (n < 3)
+      args[n++] = argv[i];
+  }
+  if (n != 3)
+    return fail(SSLB_ERR_INVALID_ARGUMENT, "usage: export FILE ALIAS OUT.pem");
+  sslb_keystore *ks;
+  sslb_certificate *c = NULL;
+  char *pem = NULL;
+  size_t idx;
+  int rc = sslb_keystore_new(&ks);
+  if (rc == 0)
+    rc = sslb_keystore_load_file(ks, args[0], password);
+  if (rc == 0)
+    rc = sslb_keystore_find(ks, args[1], &idx);
+  if (rc == 0)
+    rc = sslb_keystore_entry_certificate(ks, idx, 0, &c);
+  if (rc == 0)
+    rc = sslb_certificate_pem(c, &pem);
+  int r = rc < 0 ? fail(rc, sslb_keystore_last_error(ks)) : 0;
+  if (rc == 0) {
+    FILE *f = fopen(args[2], "w");
+    if (!f || fputs(pem, f) < 0 || fclose(f) != 0)
+      r = fail(SSLB_ERR_IO, args[2]);
+  }
+  sslb_free(pem);
+  sslb_certificate_free(c);
+  sslb_keystore_free(ks);
+  return r;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 2 && !strcmp(argv[1], "export"))
+    return cmd_export(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "list"))
     return cmd_list(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "generate"))
@@ -241,6 +280,6 @@ int main(int argc, char **argv) {
     printf("%s\n", sslb_version());
     return 0;
   }
-  fprintf(stderr, "usage: sslb-keystore list|generate|convert|version ...\n");
+  fprintf(stderr, "usage: sslb-keystore list|generate|convert|export|version ...\n");
   return 2;
 }

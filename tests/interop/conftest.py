@@ -1,0 +1,91 @@
+"""Helpers for interop tests: run keytool and sslb-keystore, parse their
+listings, find free loopback ports. Everything runs on this machine only."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BUILD = Path(os.environ.get("SSLB_BUILD_DIR", Path(__file__).resolve().parents[2] / "build"))
+TOOL = BUILD / "sslb-keystore"
+
+
+def run(*args, check=True, **kw):
+    p = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=120, **kw)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{args[0]} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def keytool(*args, check=True):
+    return run("keytool", *args, check=check)
+
+
+def sk(*args, check=True):
+    return run(TOOL, *args, check=check)
+
+
+def keytool_list(path, password):
+    """Entries of `keytool -list -v`: {alias: (kind, [sha256 per chain cert])}."""
+    out = keytool("-list", "-v", "-keystore", path, "-storepass", password).stdout
+    entries, alias, kind, fps = {}, None, None, []
+    for line in out.splitlines():
+        if line.startswith("Alias name:"):
+            alias, fps = line.split(":", 1)[1].strip(), []
+        elif line.startswith("Entry type:"):
+            kind = line.split(":", 1)[1].strip()
+        elif line.strip().startswith("SHA256:"):
+            fps.append(line.split("SHA256:", 1)[1].strip())
+        elif line.startswith("*******") and alias is not None:
+            entries[alias.lower()] = (kind, fps)
+            alias = None
+    return entries
+
+
+def sslb_list(path, password=None, unlock=()):
+    """Entries of `sslb-keystore list`: {alias: dict(kind, chain, locked, ...)}."""
+    args = ["list", path]
+    if password is not None:
+        args += ["--password", password]
+    for u in unlock:
+        args += ["--unlock", u]
+    out = sk(*args).stdout
+    entries, fmt = {}, None
+    for line in out.splitlines():
+        f = line.split("\t")
+        if f[0] == "store":
+            fmt = f[1]
+        elif f[0] == "entry":
+            entries[f[1].lower()] = dict(kind=f[2], chain=[], locked=f[4] == "1", alg=f[6])
+        elif f[0] == "cert":
+            entries[f[1].lower()]["chain"].append(
+                dict(sha256=f[3], pin=f[4], serial=f[5], subject=f[6], issuer=f[7], sans=f[8]))
+    return fmt, entries
+
+
+def sslb_error(*args):
+    """Runs sslb-keystore expecting failure; returns the error code name."""
+    p = sk(*args, check=False)
+    assert p.returncode == 2, p.stdout + p.stderr
+    m = re.match(r"error\t(\w+)\t(.*)", p.stderr)
+    assert m, p.stderr
+    return m.group(1), m.group(2)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def need(cmd):
+    if shutil.which(cmd) is None:
+        pytest.fail(f"{cmd} is required (scripts/bootstrap installs it)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tool_built():
+    assert TOOL.exists(), f"{TOOL} missing: build first (scripts/build build)"

@@ -1,0 +1,2 @@
+#include <criterion/criterion.h>
+Test(pkcs12, placeholder) { cr_assert(1); }
