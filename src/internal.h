@@ -97,5 +97,13 @@ int sslb__write_file_atomic(const char *path, const uint8_t *data, size_t len,
 #define SSLB__MAX_ENTRIES 100000u
 #define SSLB__MAX_CHAIN 64u
 #define SSLB__MAX_KEYSTORE_BYTES (256u * 1024u * 1024u)
+/* Password-based key derivation iterations accepted from a file (the JDK
+ * refuses more than 5,000,000 too); fuzzing builds use a small cap so that
+ * the fuzzer explores parsing rather than hashing. */
+#ifdef SSLB_FUZZING
+#define SSLB__MAX_ITERATIONS 4096u
+#else
+#define SSLB__MAX_ITERATIONS 5000000u
+#endif
 
 #endif

@@ -196,11 +196,11 @@ int sslb__jceks_unprotect(const uint8_t *blob, size_t n, const char *password,
       sslb__der_uint(&iterd, &iter) < 0 || iter == 0)
     return sslb__fail(err, SSLB_ERR_KEYSTORE_CORRUPT,
                       "protected key is not in Sun's JCEKS key format");
-  if (iter > 5000000)
+  if (iter > SSLB__MAX_ITERATIONS)
     return sslb__fail(err, SSLB_ERR_LIMIT,
                       "protected key asks for %u iterations, more than the "
-                      "5000000 accepted",
-                      iter);
+                      "%u accepted",
+                      iter, SSLB__MAX_ITERATIONS);
   /* Java's PBEKey takes each password char as one byte. */
   sslb__buf pb, plain;
   sslb__buf_init(&pb);

@@ -28,7 +28,6 @@ static const uint8_t OID_DES_EDE3_CBC[] = {0x2a, 0x86, 0x48, 0x86,
 static const uint8_t OID_PBE_SHA1_3DES[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
                                             0x0d, 0x01, 0x0c, 0x01, 0x03};
 
-#define MAX_ITERATIONS 10000000u
 
 /* Rebuilds an EC key from its private scalar and the certificate's point. */
 static int ec_repair(sslb__key **out, const uint8_t *der, size_t len,
@@ -160,7 +159,7 @@ static int pbes2(sslb__der params, const char *pw, const sslb__der *ct,
       sslb__der_expect(&kdf_params, SSLB__DER_INTEGER, &iterd) < 0 ||
       sslb__der_uint(&iterd, &iter) < 0 || iter == 0)
     return SSLB_ERR_KEYSTORE_CORRUPT;
-  if (iter > MAX_ITERATIONS)
+  if (iter > SSLB__MAX_ITERATIONS)
     return SSLB_ERR_LIMIT;
   sslb__prf prf = SSLB__PRF_SHA1;
   while (kdf_params.len) {
@@ -197,7 +196,7 @@ static int pbe_sha1_3des(sslb__der params, const char *pw, const sslb__der *ct,
       sslb__der_expect(&params, SSLB__DER_INTEGER, &iterd) < 0 ||
       sslb__der_uint(&iterd, &iter) < 0 || iter == 0)
     return SSLB_ERR_KEYSTORE_CORRUPT;
-  if (iter > MAX_ITERATIONS)
+  if (iter > SSLB__MAX_ITERATIONS)
     return SSLB_ERR_LIMIT;
   sslb__buf bmp;
   sslb__buf_init(&bmp);
@@ -250,7 +249,7 @@ int sslb__key_decrypt_pkcs8(sslb__key **out, const uint8_t *der, size_t len,
     rc = sslb__fail(err, rc, "the key's encryption scheme is not supported");
   else if (rc == SSLB_ERR_LIMIT)
     rc = sslb__fail(err, rc, "the key asks for more than %u iterations",
-                    MAX_ITERATIONS);
+                    SSLB__MAX_ITERATIONS);
   else if (rc < 0)
     rc = sslb__fail(err, rc, "the key's encryption parameters are malformed");
   else if (sslb__key_from_pkcs8(out, plain.p, plain.len, leaf, NULL) < 0)

@@ -21,7 +21,8 @@ void sslb__buf_free(sslb__buf *b) {
 int sslb__buf_reserve(sslb__buf *b, size_t extra) {
   if (b->oom)
     return SSLB_ERR_NO_MEMORY;
-  if (extra <= b->cap - b->len)
+  /* one byte more than asked: appends keep the data NUL-terminated */
+  if (extra < b->cap - b->len)
     return 0;
   if (extra > SIZE_MAX / 2 - b->len - 1) {
     b->oom = 1;

@@ -200,14 +200,43 @@ void check_same_entries(sslb_keystore *want, sslb_keystore *got, int lower) {
                        alias, j);
     }
     if (sslb_keystore_entry_kind(got, g) == SSLB_ENTRY_PRIVATE_KEY) {
-      const sslb__entry *e = &got->e.v[g];
       cr_expect_eq(sslb_keystore_entry_locked(got, g), 0, "'%s' locked",
                    alias);
-      cr_assert_not_null(e->key);
-      cr_expect(sslb__key_matches(e->key, e->chain[0]),
-                "'%s': key does not match its certificate", alias);
+      check_key_usable(got, g);
     }
   }
+}
+
+void check_key_usable(sslb_keystore *ks, size_t i) {
+  cr_assert_lt(i, ks->e.n);
+  const sslb__entry *e = &ks->e.v[i];
+  cr_assert_eq(e->kind, SSLB_ENTRY_PRIVATE_KEY);
+  cr_assert_not_null(e->key, "entry '%s' is locked", e->alias);
+  cr_assert_gt(e->chain_len, 0);
+  cr_expect(sslb__key_matches(e->key, e->chain[0]),
+            "'%s': key does not match its certificate", e->alias);
+  /* Sign with the private key, verify with the leaf's public key: the key
+   * works, not only its public half. */
+  gnutls_privkey_t priv;
+  gnutls_pubkey_t pub;
+  cr_assert_geq(gnutls_privkey_init(&priv), 0);
+  cr_assert_geq(gnutls_pubkey_init(&pub), 0);
+  cr_assert_geq(gnutls_privkey_import_x509(priv, e->key->k, 0), 0);
+  cr_assert_geq(gnutls_pubkey_import_x509(pub, sslb__cert_crt(e->chain[0]), 0),
+                0);
+  int pk = gnutls_privkey_get_pk_algorithm(priv, NULL);
+  gnutls_sign_algorithm_t sign =
+      pk == GNUTLS_PK_EDDSA_ED25519 ? GNUTLS_SIGN_EDDSA_ED25519
+                                    : gnutls_pk_to_sign(pk, GNUTLS_DIG_SHA256);
+  cr_assert_neq(sign, GNUTLS_SIGN_UNKNOWN);
+  static const char msg[] = "sslbind unit test";
+  gnutls_datum_t data = {(unsigned char *)msg, sizeof msg - 1}, sig;
+  cr_assert_geq(gnutls_privkey_sign_data2(priv, sign, 0, &data, &sig), 0);
+  cr_expect_geq(gnutls_pubkey_verify_data2(pub, sign, 0, &data, &sig), 0,
+                "'%s': signature does not verify", e->alias);
+  gnutls_free(sig.data);
+  gnutls_pubkey_deinit(pub);
+  gnutls_privkey_deinit(priv);
 }
 
 void generate_into(sslb_keystore *ks, const char *alias, int key_type,

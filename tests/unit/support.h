@@ -60,6 +60,10 @@ void check_against_fixture(sslb_keystore *ks, const char *file);
  * its leaf certificate. */
 void check_same_entries(sslb_keystore *want, sslb_keystore *got, int lower);
 
+/* Asserts that private-key entry i is unlocked and that its key signs data
+ * that its leaf certificate's public key verifies. */
+void check_key_usable(sslb_keystore *ks, size_t i);
+
 /* A new store with one generated private-key entry. */
 sslb_keystore *generated_store(const char *alias, int key_type, int alg);
 /* Generates another entry into ks; asserts success. */
