@@ -69,7 +69,26 @@ extern "C" {
   XX(LIMIT, -20, "a size or count exceeds the supported limit")                \
   XX(ALIAS_EXISTS, -21, "an entry with that alias already exists")             \
   XX(WRONG_ENTRY_KIND, -22, "entry is of the wrong kind for this operation")   \
-  XX(PASSWORD_REQUIRED, -23, "a password is required")
+  XX(PASSWORD_REQUIRED, -23, "a password is required")                        \
+  XX(CERT_EXPIRED, -30, "certificate has expired")                             \
+  XX(CERT_NOT_YET_VALID, -31, "certificate is not yet valid")                  \
+  XX(CERT_UNKNOWN_ISSUER, -32, "certificate issuer is unknown: no path to a "  \
+                               "trusted certificate")                          \
+  XX(CERT_SELF_SIGNED, -33, "certificate is self-signed and not trusted")      \
+  XX(CERT_HOSTNAME_MISMATCH, -34, "certificate is not valid for the host "     \
+                                  "name")                                      \
+  XX(CERT_INSECURE_ALGORITHM, -35, "certificate is signed with an insecure "   \
+                                   "algorithm")                                \
+  XX(CERT_REVOKED, -36, "certificate has been revoked")                        \
+  XX(CERT_PIN_MISMATCH, -37, "no certificate of the chain matches a pinned "   \
+                             "public key")                                     \
+  XX(CERT_PURPOSE, -38, "certificate is not valid for TLS server "             \
+                        "authentication (extended key usage)")                 \
+  XX(CERT_WEAK_KEY, -39, "certificate key is too weak")                        \
+  XX(CERT_NAME_CONSTRAINTS, -40, "host name is outside the name constraints "  \
+                                 "of an issuing CA")                           \
+  XX(CERT_INVALID, -41, "certificate chain is invalid (signature, CA "         \
+                        "constraints or encoding)")
 
 /** Error codes. 0 is success. */
 typedef enum {
@@ -506,6 +525,120 @@ SSLB_EXTERN int sslb_generate_certificate(const char *path, int format,
                                           const char *key_password,
                                           const char *store_password,
                                           const sslb_cert_spec *spec);
+
+/* ------------------------------------------------------------------------ */
+/* Trust managers (JSSE's X509TrustManager)                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A built trust manager: anchors, revocation lists and verification policy.
+ * Immutable and reference-counted; safe to share between clients and
+ * threads.
+ *
+ * Verification is stricter than GnuTLS's own: host names match subject
+ * alternative names only (never the subject CN; DNS names with RFC 6125
+ * wildcards in the leftmost label only; IP addresses byte for byte), the
+ * requested name must lie outside every excluded name-constraint subtree of
+ * the issuing CAs, the leaf must allow TLS server authentication (EKU), keys
+ * must be at least 2048-bit RSA / 256-bit EC, and SHA-1 signatures are
+ * refused. When the presented chain has several possible issuers, every path
+ * to an anchor is tried.
+ */
+typedef struct sslb_trust_manager sslb_trust_manager;
+
+/** Builds a trust manager: anchors are added in order. */
+typedef struct sslb_trust_builder sslb_trust_builder;
+
+/**
+ * Creates a builder. It starts with the system trust store as its default
+ * anchors (curl and requests do the same); sslb_trust_builder_replace_defaults
+ * drops them so that only explicitly added anchors count (Java's
+ * TrustManagerFactory.init(keyStore) behaves so).
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_trust_builder_new(sslb_trust_builder **out);
+/** Frees a builder. NULL-safe. */
+SSLB_EXTERN void sslb_trust_builder_free(sslb_trust_builder *b);
+/** Last detailed message of a failed call on the builder; borrowed. */
+SSLB_EXTERN const char *
+sslb_trust_builder_last_error(const sslb_trust_builder *b);
+/** Drops the system store from the anchors. @return 0 or INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_trust_builder_replace_defaults(sslb_trust_builder *b);
+/**
+ * Adds every certificate of a keystore as an anchor: trusted-certificate
+ * entries and the leaf of each private-key entry, as Java's
+ * TrustManagerFactory does.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_trust_builder_add_keystore(sslb_trust_builder *b,
+                                                const sslb_keystore *ks);
+/**
+ * Adds anchors from memory: a PEM bundle or one DER certificate.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_CERTIFICATE (nothing
+ *   parsable), SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_trust_builder_add_data(sslb_trust_builder *b,
+                                            const uint8_t *data, size_t len);
+/**
+ * Adds anchors from a PEM/DER file, or from every *.pem, *.crt and *.der
+ * file of a directory (hashed-link directories included).
+ * @return 0, SSLB_ERR_IO, SSLB_ERR_CERTIFICATE, SSLB_ERR_NO_MEMORY,
+ *   SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_trust_builder_add_file(sslb_trust_builder *b,
+                                            const char *path);
+/** Adds one certificate as an anchor. @return 0, INVALID_ARGUMENT,
+ * NO_MEMORY. */
+SSLB_EXTERN int sslb_trust_builder_add_certificate(sslb_trust_builder *b,
+                                                   sslb_certificate *cert);
+/**
+ * Adds a certificate revocation list (PEM or DER) consulted for every
+ * certificate its issuer signed.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_CERTIFICATE, NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_trust_builder_add_crl(sslb_trust_builder *b,
+                                           const uint8_t *data, size_t len);
+/**
+ * Fixes the time verification uses (seconds since the epoch; 0 = the clock
+ * at each verification). For tests and for diagnosing old chains.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_trust_builder_set_time(sslb_trust_builder *b,
+                                            int64_t unix_seconds);
+/**
+ * Builds the trust manager. The builder may be reused or freed afterwards.
+ * @return 0, SSLB_ERR_IO (system store unreadable), SSLB_ERR_NO_MEMORY,
+ *   SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_trust_builder_build(sslb_trust_builder *b,
+                                         sslb_trust_manager **out);
+
+/** Takes another reference (NULL-safe); returns tm. */
+SSLB_EXTERN sslb_trust_manager *sslb_trust_manager_ref(sslb_trust_manager *tm);
+/** Drops one reference. NULL-safe. */
+SSLB_EXTERN void sslb_trust_manager_free(sslb_trust_manager *tm);
+/** Number of anchors (system ones included). 0 for NULL. */
+SSLB_EXTERN size_t sslb_trust_manager_anchor_count(const sslb_trust_manager *tm);
+
+/**
+ * Verifies a presented chain (leaf first, then any intermediates in any
+ * order) for a host name or IP literal.
+ *
+ * @param host   the name the client asked for; NULL skips the name check
+ *               (a client never does that).
+ * @param report receives, when not NULL, a text for people: the host
+ *               checked, the outcome and the presented chain (subject,
+ *               SANs, validity of each certificate), and on success the
+ *               path to the anchor. Release with sslb_free.
+ * @return 0 when trusted; otherwise the most specific of
+ *   SSLB_ERR_CERT_EXPIRED, _NOT_YET_VALID, _UNKNOWN_ISSUER, _SELF_SIGNED,
+ *   _HOSTNAME_MISMATCH, _INSECURE_ALGORITHM, _REVOKED, _PURPOSE, _WEAK_KEY,
+ *   _NAME_CONSTRAINTS, _INVALID; SSLB_ERR_INVALID_ARGUMENT; NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_trust_manager_verify(sslb_trust_manager *tm,
+                                          sslb_certificate *const *chain,
+                                          size_t chain_len, const char *host,
+                                          char **report);
 
 #ifdef __cplusplus
 }

@@ -136,6 +136,8 @@ static int new_class_desc(st *s, uint8_t tc, desc **out) {
       return fail(s, SSLB_ERR_NO_MEMORY);
     for (uint16_t i = 0; i < d->nfields; i++) {
       char t = (char)sslb__rd_u8(&s->r);
+      if (s->r.short_read) /* not a bad type code: the data ended */
+        return fail(s, SSLB_ERR_KEYSTORE_TRUNCATED);
       if (!strchr("BCDFIJSZ[L", t) || t == 0)
         return fail(s, SSLB_ERR_KEYSTORE_CORRUPT);
       d->types[i] = t;

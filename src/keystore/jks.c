@@ -309,13 +309,17 @@ static int read_cert(sslb__rd *r, uint32_t version, sslb_certificate **out,
   return sslb__cert_from_der(out, p, n, err);
 }
 
-/* Checks a count against what the remaining bytes could hold at minimum. */
+/* Checks a count against the cap and against what the remaining bytes
+ * could hold at minimum. A count the bytes cannot hold means the data ends
+ * too early (as for a cut file), so it is reported as truncation. */
 static int plausible(sslb__rd *r, uint32_t count, size_t min_each,
                      uint32_t cap, sslb__err *err, const char *what) {
-  if (count > cap || (uint64_t)count * min_each > sslb__rd_left(r))
-    return sslb__fail(err, count > cap ? SSLB_ERR_LIMIT
-                                       : SSLB_ERR_KEYSTORE_CORRUPT,
-                      "%s count %u is impossible for the %zu bytes left", what,
+  if (count > cap)
+    return sslb__fail(err, SSLB_ERR_LIMIT,
+                      "%s count %u exceeds the limit of %u", what, count, cap);
+  if ((uint64_t)count * min_each > sslb__rd_left(r))
+    return sslb__fail(err, SSLB_ERR_KEYSTORE_TRUNCATED,
+                      "%s count %u needs more than the %zu bytes left", what,
                       count, sslb__rd_left(r));
   return 0;
 }

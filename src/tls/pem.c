@@ -247,9 +247,14 @@ int sslb__pem_read(const uint8_t *p, size_t n, const char *password,
     }
     e.chain[m++] = sslb_certificate_ref(certs[leaf].cert);
     certs[leaf].used = 1;
-    for (size_t j = 0; j < nc; j++)
-      if (j != leaf)
-        e.chain[m++] = sslb_certificate_ref(certs[j].cert);
+    /* Unnamed certificates first: a CA written both in a chain and as its
+     * own aliased entry (as sslbind writes a store whose trusted CA also
+     * issued a key's certificate) is then taken from the chain, and the
+     * aliased copy stays an entry instead of vanishing into the chain. */
+    for (int pass = 0; pass < 2; pass++)
+      for (size_t j = 0; j < nc; j++)
+        if (j != leaf && !certs[j].name == !pass)
+          e.chain[m++] = sslb_certificate_ref(certs[j].cert);
     e.chain_len = sslb__chain_order(e.chain, m, NULL);
     /* the chain's other certificates are not separate trusted entries */
     for (size_t c = 1; c < e.chain_len; c++)

@@ -1,0 +1,529 @@
+/* Chain verification: every path from the leaf through the presented
+ * intermediates to an anchor is tried (bounded), each checked by GnuTLS
+ * (signatures, CA constraints, path length, name constraints on SANs, key
+ * purpose, revocation, algorithm strength) and then by sslbind's own rules.
+ * The first path that passes wins; otherwise the most specific failure of
+ * the first complete path is reported. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tls/trust.h"
+#include "util/text.h"
+
+#define MAX_DEPTH 8  /* certificates in a path, anchor excluded */
+#define MAX_PATHS 64 /* complete paths evaluated per verification */
+
+typedef struct {
+  sslb_certificate *const *in; /* presented chain */
+  size_t nin;
+  const sslb_trust_manager *tm;
+  const char *host;
+  int64_t now;
+  const sslb_certificate *path[MAX_DEPTH];
+  size_t n;
+  int evaluated;
+  int best_rc;        /* failure of the first complete path */
+  char best_msg[512];
+  const sslb_certificate *ok_path[MAX_DEPTH + 1];
+  size_t ok_n;
+  int found;
+} search;
+
+static int same_cert(const sslb_certificate *a, const sslb_certificate *b) {
+  const uint8_t *x, *y;
+  size_t xl, yl;
+  sslb__cert_der(a, &x, &xl);
+  sslb__cert_der(b, &y, &yl);
+  return xl == yl && memcmp(x, y, xl) == 0;
+}
+
+static void fmt_time(int64_t t, char *buf, size_t n) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* ---------------------------------------------------------- host names */
+
+static void lower_copy(char *dst, const char *src, size_t n) {
+  size_t i = 0;
+  for (; src[i] && i + 1 < n; i++)
+    dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] + 32) : src[i];
+  dst[i] = 0;
+}
+
+/* Parses an IP literal (IPv6 possibly in brackets); returns its length. */
+static size_t parse_ip(const char *host, uint8_t out[16]) {
+  char buf[64];
+  size_t n = strlen(host);
+  if (n >= sizeof buf)
+    return 0;
+  if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+    memcpy(buf, host + 1, n - 2);
+    buf[n - 2] = 0;
+  } else {
+    memcpy(buf, host, n + 1);
+  }
+  if (inet_pton(AF_INET, buf, out) == 1)
+    return 4;
+  if (inet_pton(AF_INET6, buf, out) == 1)
+    return 16;
+  return 0;
+}
+
+static int valid_dns_label_chars(const char *s) {
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+          *s == '.' || *s == '_'))
+      return 0;
+  return 1;
+}
+
+/* RFC 6125 matching, strict: a wildcard only as the entire leftmost label,
+ * matching exactly one non-empty label, with at least two labels after it. */
+static int dns_match(const char *pattern_in, const char *host) {
+  char pat[256];
+  if (strlen(pattern_in) >= sizeof pat)
+    return 0;
+  lower_copy(pat, pattern_in, sizeof pat);
+  size_t pl = strlen(pat);
+  if (pl && pat[pl - 1] == '.')
+    pat[--pl] = 0;
+  if (!pl || pat[0] == '.' || strstr(pat, "..") || !valid_dns_label_chars(pat + (pat[0] == '*')))
+    return 0;
+  if (pat[0] != '*')
+    return strchr(pat, '*') == NULL && strcmp(pat, host) == 0;
+  if (pat[1] != '.' || strchr(pat + 1, '*'))
+    return 0;
+  const char *rest = pat + 2;
+  if (!strchr(rest, '.'))
+    return 0; /* "*.com": too broad */
+  const char *dot = strchr(host, '.');
+  if (!dot || dot == host)
+    return 0;
+  return strcmp(dot + 1, rest) == 0;
+}
+
+int sslb__host_matches(const sslb_certificate *c, const char *host_in) {
+  uint8_t ip[16], san[64];
+  size_t iplen = parse_ip(host_in, ip);
+  char host[256];
+  if (strlen(host_in) >= sizeof host)
+    return 0;
+  lower_copy(host, host_in, sizeof host);
+  size_t hl = strlen(host);
+  if (hl && host[hl - 1] == '.')
+    host[--hl] = 0;
+  if (!iplen && (!hl || !valid_dns_label_chars(host)))
+    return 0;
+  gnutls_x509_crt_t crt = sslb__cert_crt(c);
+  for (unsigned i = 0;; i++) {
+    size_t n = sizeof san - 1;
+    unsigned crit;
+    int t = gnutls_x509_crt_get_subject_alt_name2(crt, i, san, &n, NULL, &crit);
+    if (t == GNUTLS_E_SHORT_MEMORY_BUFFER)
+      continue;
+    if (t < 0)
+      break;
+    if (iplen && t == GNUTLS_SAN_IPADDRESS) {
+      if (n == iplen && memcmp(san, ip, n) == 0)
+        return 1;
+    } else if (!iplen && t == GNUTLS_SAN_DNSNAME) {
+      san[n] = 0;
+      if (strlen((char *)san) == n && dns_match((char *)san, host))
+        return 1;
+    }
+  }
+  return 0;
+}
+
+/* The requested name against one CA's name constraints (permitted and
+ * excluded). GnuTLS checks the SANs, not the name asked for; a wildcard
+ * SAN could otherwise carry a name out of an excluded subtree. */
+static int name_allowed_by(const sslb_certificate *ca, const char *host) {
+  gnutls_x509_name_constraints_t nc;
+  if (gnutls_x509_name_constraints_init(&nc) < 0)
+    return 0;
+  unsigned crit;
+  int g = gnutls_x509_crt_get_name_constraints(sslb__cert_crt(ca), nc, 0, &crit);
+  int ok = 1;
+  if (g >= 0) {
+    uint8_t ip[16];
+    size_t iplen = parse_ip(host, ip);
+    char lh[256];
+    lower_copy(lh, host, sizeof lh);
+    gnutls_datum_t name;
+    unsigned type;
+    if (iplen) {
+      name.data = ip, name.size = (unsigned)iplen, type = GNUTLS_SAN_IPADDRESS;
+    } else {
+      name.data = (unsigned char *)lh, name.size = (unsigned)strlen(lh);
+      type = GNUTLS_SAN_DNSNAME;
+    }
+    ok = gnutls_x509_name_constraints_check(nc, type, &name) != 0;
+  }
+  gnutls_x509_name_constraints_deinit(nc);
+  return ok;
+}
+
+/* ---------------------------------------------------------- evaluation */
+
+static int is_sha1_or_md5(const sslb_certificate *c) {
+  int sig = gnutls_x509_crt_get_signature_algorithm(sslb__cert_crt(c));
+  if (sig < 0)
+    return 1;
+  gnutls_digest_algorithm_t h = gnutls_sign_get_hash_algorithm(sig);
+  return h == GNUTLS_DIG_SHA1 || h == GNUTLS_DIG_MD5 || h == GNUTLS_DIG_MD2;
+}
+
+static int weak_key(const sslb_certificate *c) {
+  const char *alg = sslb_certificate_key_algorithm(c);
+  unsigned bits = sslb_certificate_key_bits(c);
+  if (!strcmp(alg, "RSA") || !strcmp(alg, "RSASSA-PSS") || !strcmp(alg, "DSA"))
+    return bits < 2048;
+  if (!strcmp(alg, "EC"))
+    return bits < 256;
+  return 0;
+}
+
+static int fail(search *s, int code, const char *fmt, ...) SSLB__PRINTF(3, 4);
+static int fail(search *s, int code, const char *fmt, ...) {
+  if (!s->best_rc) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->best_msg, sizeof s->best_msg, fmt, ap);
+    va_end(ap);
+    s->best_rc = code;
+  }
+  return code;
+}
+
+static int map_status(search *s, unsigned st, const sslb_certificate *anchor) {
+  const char *leaf = sslb_certificate_subject(s->path[0]);
+  if (st & GNUTLS_CERT_REVOKED)
+    return fail(s, SSLB_ERR_CERT_REVOKED,
+                "a certificate of the path was revoked by its issuer's CRL");
+  if (st & GNUTLS_CERT_INSECURE_ALGORITHM)
+    return fail(s, SSLB_ERR_CERT_INSECURE_ALGORITHM,
+                "the path uses an insecure signature algorithm or key size");
+  if (st & GNUTLS_CERT_PURPOSE_MISMATCH)
+    return fail(s, SSLB_ERR_CERT_PURPOSE,
+                "'%s' (or an issuer) does not allow TLS server "
+                "authentication (extended key usage)",
+                leaf);
+  if (st & GNUTLS_CERT_SIGNER_NOT_FOUND)
+    return fail(s, SSLB_ERR_CERT_UNKNOWN_ISSUER,
+                "no issuer of the path is trusted");
+  if (st & GNUTLS_CERT_SIGNER_NOT_CA)
+    return fail(s, SSLB_ERR_CERT_INVALID,
+                "an issuing certificate of the path is not a CA "
+                "(basicConstraints/keyUsage)");
+  if (st & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE)
+    return fail(s, SSLB_ERR_CERT_INVALID,
+                "an issuing CA's constraints (path length or name "
+                "constraints) are violated");
+  if (st & GNUTLS_CERT_SIGNATURE_FAILURE)
+    return fail(s, SSLB_ERR_CERT_INVALID,
+                "a signature of the path does not verify");
+  (void)anchor;
+  return fail(s, SSLB_ERR_CERT_INVALID,
+              "the path is invalid (GnuTLS status 0x%x)", st);
+}
+
+static int check_time(search *s, const sslb_certificate *c, size_t pos) {
+  char t[40], now[40];
+  int64_t nb = sslb_certificate_not_before(c), na = sslb_certificate_not_after(c);
+  if (s->now < nb) {
+    fmt_time(nb, t, sizeof t);
+    fmt_time(s->now, now, sizeof now);
+    return fail(s, SSLB_ERR_CERT_NOT_YET_VALID,
+                "certificate [%zu] '%s' is valid only from %s (now %s)", pos,
+                sslb_certificate_subject(c), t, now);
+  }
+  if (s->now > na) {
+    fmt_time(na, t, sizeof t);
+    fmt_time(s->now, now, sizeof now);
+    return fail(s, SSLB_ERR_CERT_EXPIRED,
+                "certificate [%zu] '%s' expired at %s (now %s)", pos,
+                sslb_certificate_subject(c), t, now);
+  }
+  return 0;
+}
+
+/* Checks the current path completed by anchor. */
+static int evaluate(search *s, const sslb_certificate *anchor) {
+  s->evaluated++;
+  /* 1. GnuTLS: signatures, CA constraints, purpose, CRLs, algorithms */
+  gnutls_x509_trust_list_t tl;
+  if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+    return SSLB_ERR_NO_MEMORY;
+  gnutls_x509_crt_t ca;
+  gnutls_x509_crt_t chain[MAX_DEPTH];
+  int rc = 0;
+  if (gnutls_x509_crt_init(&ca) < 0) {
+    gnutls_x509_trust_list_deinit(tl, 1);
+    return SSLB_ERR_NO_MEMORY;
+  }
+  const uint8_t *der;
+  size_t dlen;
+  sslb__cert_der(anchor, &der, &dlen);
+  gnutls_datum_t d = {(unsigned char *)der, (unsigned)dlen};
+  if (gnutls_x509_crt_import(ca, &d, GNUTLS_X509_FMT_DER) < 0 ||
+      gnutls_x509_trust_list_add_cas(tl, &ca, 1, 0) != 1) {
+    gnutls_x509_crt_deinit(ca);
+    gnutls_x509_trust_list_deinit(tl, 1);
+    return SSLB_ERR_INTERNAL;
+  }
+  for (size_t i = 0; i < s->tm->ncrls; i++) {
+    gnutls_x509_crl_t crl;
+    gnutls_datum_t cd;
+    if (gnutls_x509_crl_export2(s->tm->crls[i], GNUTLS_X509_FMT_DER, &cd) < 0)
+      continue;
+    if (gnutls_x509_crl_init(&crl) >= 0) {
+      if (gnutls_x509_crl_import(crl, &cd, GNUTLS_X509_FMT_DER) >= 0)
+        gnutls_x509_trust_list_add_crls(tl, &crl, 1, GNUTLS_TL_VERIFY_CRL, 0);
+      else
+        gnutls_x509_crl_deinit(crl);
+    }
+    gnutls_free(cd.data);
+  }
+  for (size_t i = 0; i < s->n; i++)
+    chain[i] = sslb__cert_crt(s->path[i]);
+  gnutls_typed_vdata_st purpose = {GNUTLS_DT_KEY_PURPOSE_OID,
+                                   (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER, 0};
+  unsigned flags = GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
+                   GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
+                   GNUTLS_VERIFY_DO_NOT_ALLOW_UNSORTED_CHAIN |
+                   GNUTLS_PROFILE_TO_VFLAGS(GNUTLS_PROFILE_MEDIUM);
+  unsigned status = 0;
+  int g = gnutls_x509_trust_list_verify_crt2(tl, chain, (unsigned)s->n,
+                                             &purpose, 1, flags, &status, NULL);
+  gnutls_x509_trust_list_deinit(tl, 1);
+  /* 2. own checks, most fundamental first */
+  for (size_t i = 0; i < s->n; i++)
+    if (weak_key(s->path[i]))
+      return fail(s, SSLB_ERR_CERT_WEAK_KEY,
+                  "certificate [%zu] '%s' has a %u-bit %s key (at least 2048 "
+                  "RSA / 256 EC required)",
+                  i, sslb_certificate_subject(s->path[i]),
+                  sslb_certificate_key_bits(s->path[i]),
+                  sslb_certificate_key_algorithm(s->path[i]));
+  for (size_t i = 0; i < s->n; i++)
+    if (!same_cert(s->path[i], anchor) && is_sha1_or_md5(s->path[i]))
+      return fail(s, SSLB_ERR_CERT_INSECURE_ALGORITHM,
+                  "certificate [%zu] '%s' is signed with %s", i,
+                  sslb_certificate_subject(s->path[i]),
+                  sslb_certificate_signature_algorithm(s->path[i]));
+  for (size_t i = 0; i <= s->n; i++) {
+    const sslb_certificate *c = i < s->n ? s->path[i] : anchor;
+    if (!strcmp(sslb_certificate_key_algorithm(c), "DSA"))
+      return fail(s, SSLB_ERR_CERT_INSECURE_ALGORITHM,
+                  "'%s' has a DSA key, which TLS no longer accepts",
+                  sslb_certificate_subject(c));
+  }
+  if (!same_cert(s->path[0], anchor)) {
+    /* A leaf issued by someone else must be an end entity. (A self-signed
+     * certificate trusted as itself may say CA: `openssl req -x509` makes
+     * them so.) */
+    gnutls_x509_crt_t leaf = sslb__cert_crt(s->path[0]);
+    unsigned ku = 0, crit;
+    int has_ku = gnutls_x509_crt_get_key_usage(leaf, &ku, &crit) >= 0;
+    if (sslb_certificate_is_ca(s->path[0]) ||
+        (has_ku && (ku & GNUTLS_KEY_KEY_CERT_SIGN)))
+      return fail(s, SSLB_ERR_CERT_INVALID,
+                  "the leaf '%s' is a CA certificate (basicConstraints CA or "
+                  "keyCertSign), not a server certificate",
+                  sslb_certificate_subject(s->path[0]));
+    gnutls_x509_name_constraints_t nc;
+    if (gnutls_x509_name_constraints_init(&nc) >= 0) {
+      int has_nc = gnutls_x509_crt_get_name_constraints(leaf, nc, 0, &crit) >= 0;
+      gnutls_x509_name_constraints_deinit(nc);
+      if (has_nc)
+        return fail(s, SSLB_ERR_CERT_INVALID,
+                    "the leaf '%s' carries name constraints, which only CA "
+                    "certificates may",
+                    sslb_certificate_subject(s->path[0]));
+    }
+  }
+  if (g < 0)
+    return fail(s, SSLB_ERR_CERT_INVALID, "verification failed: %s",
+                gnutls_strerror(g));
+  if (status)
+    return map_status(s, status, anchor);
+  for (size_t i = 0; i < s->n; i++)
+    if ((rc = check_time(s, s->path[i], i)) < 0)
+      return rc;
+  if (!same_cert(s->path[s->n - 1], anchor) &&
+      (rc = check_time(s, anchor, s->n)) < 0)
+    return rc;
+  if (s->host) {
+    if (!sslb__host_matches(s->path[0], s->host))
+      return fail(s, SSLB_ERR_CERT_HOSTNAME_MISMATCH,
+                  "'%s' is not among the subject alternative names of '%s' "
+                  "(the subject CN is not consulted)",
+                  s->host, sslb_certificate_subject(s->path[0]));
+    for (size_t i = 1; i <= s->n; i++) {
+      const sslb_certificate *issuer = i < s->n ? s->path[i] : anchor;
+      if (i == s->n && same_cert(s->path[s->n - 1], anchor))
+        break;
+      if (!name_allowed_by(issuer, s->host))
+        return fail(s, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                    "'%s' is outside the name constraints of '%s'", s->host,
+                    sslb_certificate_subject(issuer));
+    }
+  }
+  return 0;
+}
+
+static int in_path(const search *s, const sslb_certificate *c) {
+  for (size_t i = 0; i < s->n; i++)
+    if (same_cert(s->path[i], c))
+      return 1;
+  return 0;
+}
+
+static void accept_path(search *s, const sslb_certificate *anchor) {
+  s->found = 1;
+  s->ok_n = 0;
+  for (size_t i = 0; i < s->n; i++)
+    s->ok_path[s->ok_n++] = s->path[i];
+  if (!same_cert(s->path[s->n - 1], anchor))
+    s->ok_path[s->ok_n++] = anchor;
+}
+
+static int extend(search *s) {
+  const sslb_certificate *last = s->path[s->n - 1];
+  const sslb_trust_manager *tm = s->tm;
+  /* the certificate itself is an anchor (a self-signed server certificate
+   * in a trust store, as on the Ktor page) */
+  for (size_t a = 0; a < tm->nanchors && s->evaluated < MAX_PATHS; a++) {
+    if (!same_cert(tm->anchors[a], last))
+      continue;
+    int rc = evaluate(s, tm->anchors[a]);
+    if (rc == 0) {
+      accept_path(s, tm->anchors[a]);
+      return 1;
+    }
+    if (rc == SSLB_ERR_NO_MEMORY || rc == SSLB_ERR_INTERNAL)
+      return rc;
+  }
+  for (size_t a = 0; a < tm->nanchors && s->evaluated < MAX_PATHS; a++) {
+    if (same_cert(tm->anchors[a], last) ||
+        !sslb__cert_issued_by(last, tm->anchors[a]))
+      continue;
+    int rc = evaluate(s, tm->anchors[a]);
+    if (rc == 0) {
+      accept_path(s, tm->anchors[a]);
+      return 1;
+    }
+    if (rc == SSLB_ERR_NO_MEMORY || rc == SSLB_ERR_INTERNAL)
+      return rc;
+  }
+  if (s->n == MAX_DEPTH)
+    return 0;
+  for (size_t i = 1; i < s->nin && s->evaluated < MAX_PATHS; i++) {
+    const sslb_certificate *c = s->in[i];
+    if (in_path(s, c) || sslb__cert_self_issued(last) ||
+        !sslb__cert_issued_by(last, c))
+      continue;
+    s->path[s->n++] = c;
+    int r = extend(s);
+    s->n--;
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
+static void describe_cert(sslb__buf *b, size_t i, const sslb_certificate *c) {
+  char nb[40], na[40];
+  fmt_time(sslb_certificate_not_before(c), nb, sizeof nb);
+  fmt_time(sslb_certificate_not_after(c), na, sizeof na);
+  sslb__buf_printf(b, "  [%zu] subject: %s\n      issuer:  %s\n", i,
+                   sslb_certificate_subject(c), sslb_certificate_issuer(c));
+  sslb__buf_str(b, "      SANs:    ");
+  size_t n = sslb_certificate_san_count(c);
+  for (size_t k = 0; k < n; k++)
+    sslb__buf_printf(b, "%s%s:%s", k ? ", " : "",
+                     sslb_certificate_san_type(c, k) == SSLB_SAN_IP ? "IP" : "DNS",
+                     sslb_certificate_san_value(c, k));
+  if (!n)
+    sslb__buf_str(b, "(none)");
+  sslb__buf_printf(b, "\n      valid:   %s .. %s\n      key:     %s %u, "
+                   "signed %s\n      pin:     %s\n",
+                   nb, na, sslb_certificate_key_algorithm(c),
+                   sslb_certificate_key_bits(c),
+                   sslb_certificate_signature_algorithm(c),
+                   sslb_certificate_spki_pin(c));
+}
+
+int sslb_trust_manager_verify(sslb_trust_manager *tm,
+                              sslb_certificate *const *chain,
+                              size_t chain_len, const char *host,
+                              char **report) {
+  if (report)
+    *report = NULL;
+  if (!tm || !chain || chain_len == 0)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  for (size_t i = 0; i < chain_len; i++)
+    if (!chain[i])
+      return SSLB_ERR_INVALID_ARGUMENT;
+  search *s = calloc(1, sizeof *s);
+  if (!s)
+    return SSLB_ERR_NO_MEMORY;
+  s->in = chain;
+  s->nin = chain_len;
+  s->tm = tm;
+  s->host = host && *host ? host : NULL;
+  s->now = tm->time ? tm->time : (int64_t)time(NULL);
+  s->path[0] = chain[0];
+  s->n = 1;
+  int rc = extend(s);
+  if (rc > 0) {
+    rc = 0;
+  } else if (rc == 0) {
+    if (!s->evaluated) {
+      if (chain_len == 1 && sslb__cert_self_issued(chain[0]))
+        fail(s, SSLB_ERR_CERT_SELF_SIGNED,
+             "'%s' is self-signed and is not among the %zu trusted "
+             "certificates",
+             sslb_certificate_subject(chain[0]), tm->nanchors);
+      else
+        fail(s, SSLB_ERR_CERT_UNKNOWN_ISSUER,
+             "no path from '%s' to any of the %zu trusted certificates (the "
+             "issuer '%s' is unknown%s)",
+             sslb_certificate_subject(chain[0]), tm->nanchors,
+             sslb_certificate_issuer(s->in[chain_len - 1]),
+             chain_len > 1 ? "; an intermediate may be missing" : "");
+    }
+    rc = s->best_rc ? s->best_rc : SSLB_ERR_CERT_INVALID;
+  }
+  if (report) {
+    sslb__buf b;
+    sslb__buf_init(&b);
+    sslb__buf_printf(&b, "host: %s\n", s->host ? s->host : "(not checked)");
+    if (rc == 0)
+      sslb__buf_str(&b, "result: trusted\n");
+    else
+      sslb__buf_printf(&b, "result: %s: %s\n", sslb_error_name(rc),
+                       s->best_rc ? s->best_msg : sslb_strerror(rc));
+    sslb__buf_str(&b, "presented chain:\n");
+    for (size_t i = 0; i < chain_len; i++)
+      describe_cert(&b, i, chain[i]);
+    if (rc == 0) {
+      sslb__buf_str(&b, "trusted path:\n");
+      for (size_t i = 0; i < s->ok_n; i++)
+        sslb__buf_printf(&b, "  %s%s\n", sslb_certificate_subject(s->ok_path[i]),
+                         i + 1 == s->ok_n ? "  (anchor)" : "");
+    }
+    if (sslb__buf_ok(&b) == 0)
+      *report = (char *)sslb__buf_take(&b, NULL);
+    else
+      sslb__buf_free(&b);
+  }
+  free(s);
+  return rc;
+}
