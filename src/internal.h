@@ -13,7 +13,7 @@
 #define SSLB__PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* Detailed message of the last failure, kept per handle. */
-#define SSLB__ERRLEN 512
+#define SSLB__ERRLEN 4096
 typedef struct {
   char msg[SSLB__ERRLEN];
 } sslb__err;

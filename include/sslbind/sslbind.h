@@ -88,7 +88,17 @@ extern "C" {
   XX(CERT_NAME_CONSTRAINTS, -40, "host name is outside the name constraints "  \
                                  "of an issuing CA")                           \
   XX(CERT_INVALID, -41, "certificate chain is invalid (signature, CA "         \
-                        "constraints or encoding)")
+                        "constraints or encoding)")                            \
+  XX(URL, -50, "the URL is malformed or not https/http")                       \
+  XX(RESOLVE, -51, "the host name could not be resolved")                      \
+  XX(CONNECT, -52, "the connection could not be established")                  \
+  XX(TLS, -53, "the TLS handshake or record layer failed")                     \
+  XX(TIMEOUT, -54, "the operation timed out")                                  \
+  XX(PROTOCOL, -55, "the server broke the HTTP protocol")                      \
+  XX(CONNECTION_CLOSED, -56, "the server closed the connection before the "    \
+                             "response was complete")                          \
+  XX(TOO_LARGE, -57, "the response exceeds a configured size limit")           \
+  XX(CANCELLED, -58, "the request was cancelled")
 
 /** Error codes. 0 is success. */
 typedef enum {
@@ -639,6 +649,131 @@ SSLB_EXTERN int sslb_trust_manager_verify(sslb_trust_manager *tm,
                                           sslb_certificate *const *chain,
                                           size_t chain_len, const char *host,
                                           char **report);
+
+/* ------------------------------------------------------------------------ */
+/* HTTPS client                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A client: verification policy, connection pool and one I/O thread that
+ * runs an epoll loop for all of its connections. Safe to use from many
+ * threads at once.
+ */
+typedef struct sslb_client sslb_client;
+/** One request: method, URL, headers, body. Not shared between threads. */
+typedef struct sslb_request sslb_request;
+/** A complete response: immutable once returned. */
+typedef struct sslb_response sslb_response;
+
+/** Which protocols ALPN offers. */
+typedef enum {
+  SSLB_HTTP_ANY = 0, /**< h2 preferred, http/1.1 accepted (default) */
+  SSLB_HTTP_1_1 = 1, /**< http/1.1 only */
+  SSLB_HTTP_2 = 2    /**< h2 only: a server without h2 is an error */
+} sslb_http_policy;
+
+/**
+ * Creates a client verifying servers with `tm` (a reference is taken; NULL
+ * means the system trust store).
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY, SSLB_ERR_IO (no
+ *   system store), SSLB_ERR_TLS (credentials could not be set up).
+ */
+SSLB_EXTERN int sslb_client_new(sslb_client **out, sslb_trust_manager *tm);
+/** Stops the I/O thread, fails requests still running with
+ * SSLB_ERR_CANCELLED, closes connections and frees the client. NULL-safe. */
+SSLB_EXTERN void sslb_client_free(sslb_client *c);
+/** Sets the protocol policy (sslb_http_policy) for new connections. */
+SSLB_EXTERN int sslb_client_set_http_policy(sslb_client *c, int policy);
+/**
+ * Timeouts in milliseconds (0 = none): connect (TCP + TLS handshake) and
+ * whole request. Defaults: 10000 and 30000.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
+                                         unsigned request_ms);
+/** Largest response body accepted (default 64 MiB); SSLB_ERR_TOO_LARGE
+ * beyond. */
+SSLB_EXTERN int sslb_client_set_max_body(sslb_client *c, size_t bytes);
+/** Number of connections opened so far (for tests and diagnostics). */
+SSLB_EXTERN size_t sslb_client_connections_opened(const sslb_client *c);
+
+/**
+ * Creates a request. The URL is parsed now (https or http; IPv6 literals in
+ * brackets; default ports).
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_URL, SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_request_new(sslb_request **out, const char *method,
+                                 const char *url);
+/** Frees a request. NULL-safe. Must not be running. */
+SSLB_EXTERN void sslb_request_free(sslb_request *r);
+/** Adds a header (copied). Names are sent lower-case over HTTP/2.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT (CR/LF/NUL or empty name),
+ *   SSLB_ERR_NO_MEMORY. */
+SSLB_EXTERN int sslb_request_add_header(sslb_request *r, const char *name,
+                                        const char *value);
+/** Sets the body (copied). @return 0, INVALID_ARGUMENT, NO_MEMORY. */
+SSLB_EXTERN int sslb_request_set_body(sslb_request *r, const uint8_t *body,
+                                      size_t len);
+/** Detailed message of the request's last failure ("" when none). Borrowed
+ * until the request is used again or freed. */
+SSLB_EXTERN const char *sslb_request_last_error(const sslb_request *r);
+
+/**
+ * Runs a request and blocks until the response is complete or fails.
+ * @param out receives the response (sslb_response_free), NULL on failure.
+ * @return 0; SSLB_ERR_URL, _RESOLVE, _CONNECT, _TLS, the SSLB_ERR_CERT_*
+ *   verification codes (with the verifier's report in the request's
+ *   last_error), _TIMEOUT, _PROTOCOL, _CONNECTION_CLOSED, _TOO_LARGE,
+ *   _CANCELLED, _INVALID_ARGUMENT, _NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_client_execute(sslb_client *c, sslb_request *r,
+                                    sslb_response **out);
+
+/**
+ * Completion of a submitted request, called once on the client's I/O
+ * thread. On success `response` belongs to the callee (sslb_response_free);
+ * on failure it is NULL and the request's last_error says why. The callback
+ * may submit more requests but must not block or call sslb_client_execute.
+ */
+typedef void (*sslb_completion_fn)(void *user_data, int rc,
+                                   sslb_response *response);
+
+/**
+ * Starts a request and returns at once; `done` runs when it completes. The
+ * request must stay alive, unmodified, until then. Many submitted requests
+ * to one HTTP/2 origin share one connection up to the server's stream
+ * limit. The host name is resolved before this returns.
+ * @return 0 (done will be called), or SSLB_ERR_INVALID_ARGUMENT,
+ *   SSLB_ERR_RESOLVE, SSLB_ERR_NO_MEMORY (done will not be called).
+ */
+SSLB_EXTERN int sslb_client_submit(sslb_client *c, sslb_request *r,
+                                   sslb_completion_fn done, void *user_data);
+
+/** HTTP status code; 0 for NULL. */
+SSLB_EXTERN int sslb_response_status(const sslb_response *resp);
+/** "1.1" or "2". */
+SSLB_EXTERN const char *sslb_response_http_version(const sslb_response *resp);
+/** Number of header fields (repeated names are separate fields). */
+SSLB_EXTERN size_t sslb_response_header_count(const sslb_response *resp);
+/** Name (lower-case) and value of header field i; NULL out of range. */
+SSLB_EXTERN const char *sslb_response_header_name(const sslb_response *resp,
+                                                  size_t i);
+SSLB_EXTERN const char *sslb_response_header_value(const sslb_response *resp,
+                                                   size_t i);
+/** First value of a header by name (case-insensitive), or NULL. */
+SSLB_EXTERN const char *sslb_response_header(const sslb_response *resp,
+                                             const char *name);
+/** The body, borrowed for the life of the response. @return 0 or
+ * INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_response_body(const sslb_response *resp,
+                                   const uint8_t **body, size_t *len);
+/** TLS facts of the connection: protocol version ("TLS1.3"), cipher suite,
+ * ALPN ("h2", "http/1.1" or ""). */
+SSLB_EXTERN const char *sslb_response_tls_version(const sslb_response *resp);
+SSLB_EXTERN const char *sslb_response_tls_cipher(const sslb_response *resp);
+SSLB_EXTERN const char *sslb_response_alpn(const sslb_response *resp);
+/** Frees a response. NULL-safe. */
+SSLB_EXTERN void sslb_response_free(sslb_response *resp);
 
 #ifdef __cplusplus
 }

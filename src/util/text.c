@@ -101,7 +101,9 @@ char *sslb__mutf8_to_utf8(const uint8_t *p, size_t n, int *rc) {
   const uint8_t *end = p + n;
   while (p < end) {
     long u = mutf8_unit(&p, end);
-    if (u < 0)
+    /* U+0000 (C0 80) would end the C string early: "a\0b" would silently
+     * become the alias "a" */
+    if (u <= 0)
       goto bad;
     if (u >= 0xd800 && u <= 0xdbff) {
       if (p >= end)

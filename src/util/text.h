@@ -5,7 +5,8 @@
 #include "internal.h"
 
 /* Java's modified UTF-8 (writeUTF) to standard UTF-8. Rejects malformed
- * input and unpaired surrogates. Returns a malloc'd string or NULL. */
+ * input, unpaired surrogates and U+0000 (which a C string cannot carry).
+ * Returns a malloc'd string or NULL. */
 char *sslb__mutf8_to_utf8(const uint8_t *p, size_t n, int *rc);
 /* Standard UTF-8 to Java modified UTF-8, appended to b. Returns 0 or
  * SSLB_ERR_INVALID_ARGUMENT for malformed UTF-8. */

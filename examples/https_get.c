@@ -1,0 +1,232 @@
+/* sslb-get: a verified GET (or any method) through the client core.
+ *   sslb-get URL [--keystore F --password P] [--cacert F] [--http1.1|--http2]
+ *            [-X METHOD] [-d BODY] [-n COUNT] [-c THREADS]
+ * Trust comes from the keystore's certificates (Java's
+ * TrustManagerFactory.init(keyStore)) or a CA file; the system store
+ * otherwise. With -n/-c it runs COUNT requests from THREADS threads on one
+ * client and prints a summary line (used by the tests). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sslbind/sslbind.h>
+
+typedef struct {
+  sslb_client *c;
+  const char *url, *method, *body;
+  int count, ok, failed, verbose;
+  int first_rc;
+  char first_err[2048];
+  pthread_mutex_t *mu;
+} work;
+
+static int one(work *w, int print) {
+  sslb_request *r;
+  sslb_response *resp = NULL;
+  int rc = sslb_request_new(&r, w->method, w->url);
+  if (rc < 0) {
+    fprintf(stderr, "error\t%s\tbad request\n", sslb_error_name(rc));
+    return rc;
+  }
+  if (w->body)
+    sslb_request_set_body(r, (const uint8_t *)w->body, strlen(w->body));
+  rc = sslb_client_execute(w->c, r, &resp);
+  if (rc < 0) {
+    pthread_mutex_lock(w->mu);
+    if (!w->first_rc) {
+      w->first_rc = rc;
+      snprintf(w->first_err, sizeof w->first_err, "%s", sslb_request_last_error(r));
+    }
+    pthread_mutex_unlock(w->mu);
+  } else if (print) {
+    const uint8_t *b;
+    size_t n;
+    sslb_response_body(resp, &b, &n);
+    fprintf(stderr, "status\t%d\nversion\t%s\ntls\t%s\t%s\talpn\t%s\n",
+            sslb_response_status(resp), sslb_response_http_version(resp),
+            sslb_response_tls_version(resp), sslb_response_tls_cipher(resp),
+            sslb_response_alpn(resp));
+    fwrite(b, 1, n, stdout);
+  }
+  sslb_response_free(resp);
+  sslb_request_free(r);
+  return rc;
+}
+
+/* --async: every request submitted at once, completions counted */
+typedef struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int left, ok, failed, bad_body, first_rc;
+  size_t expect_len;
+} batch;
+
+static void on_done(void *ud, int rc, sslb_response *resp) {
+  batch *b = ud;
+  pthread_mutex_lock(&b->mu);
+  if (rc == 0) {
+    const uint8_t *p;
+    size_t n;
+    sslb_response_body(resp, &p, &n);
+    if (sslb_response_status(resp) == 200 && (!b->expect_len || n == b->expect_len))
+      b->ok++;
+    else
+      b->bad_body++;
+  } else {
+    b->failed++;
+    if (!b->first_rc)
+      b->first_rc = rc;
+  }
+  if (--b->left == 0)
+    pthread_cond_signal(&b->cv);
+  pthread_mutex_unlock(&b->mu);
+  sslb_response_free(resp);
+}
+
+static int run_async(sslb_client *c, const char *url, int count, size_t expect_len) {
+  batch b = {.left = count, .expect_len = expect_len};
+  pthread_mutex_init(&b.mu, NULL);
+  pthread_cond_init(&b.cv, NULL);
+  sslb_request **reqs = calloc((size_t)count, sizeof *reqs);
+  int submitted = 0;
+  for (int i = 0; i < count; i++) {
+    if (sslb_request_new(&reqs[i], "GET", url) < 0 ||
+        sslb_client_submit(c, reqs[i], on_done, &b) < 0) {
+      pthread_mutex_lock(&b.mu);
+      b.failed++;
+      b.left--;
+      pthread_mutex_unlock(&b.mu);
+      continue;
+    }
+    submitted++;
+  }
+  pthread_mutex_lock(&b.mu);
+  while (b.left > 0)
+    pthread_cond_wait(&b.cv, &b.mu);
+  pthread_mutex_unlock(&b.mu);
+  printf("requests\t%d\tok\t%d\tfailed\t%d\tbad\t%d\tconnections\t%zu\n", count, b.ok,
+         b.failed, b.bad_body, sslb_client_connections_opened(c));
+  if (b.failed)
+    fprintf(stderr, "error\t%s\tfirst failure\n", sslb_error_name(b.first_rc));
+  for (int i = 0; i < count; i++)
+    sslb_request_free(reqs[i]);
+  free(reqs);
+  return b.failed || b.bad_body ? 2 : 0;
+}
+
+static void *runner(void *arg) {
+  work *w = arg;
+  for (;;) {
+    pthread_mutex_lock(w->mu);
+    if (w->count <= 0) {
+      pthread_mutex_unlock(w->mu);
+      return NULL;
+    }
+    w->count--;
+    pthread_mutex_unlock(w->mu);
+    int rc = one(w, 0);
+    pthread_mutex_lock(w->mu);
+    if (rc == 0)
+      w->ok++;
+    else
+      w->failed++;
+    pthread_mutex_unlock(w->mu);
+  }
+}
+
+int main(int argc, char **argv) {
+  const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
+  const char *method = "GET", *body = NULL;
+  int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
+  size_t expect_len = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--keystore") && v)
+      ks_path = v, i++;
+    else if (!strcmp(a, "--password") && v)
+      pw = v, i++;
+    else if (!strcmp(a, "--cacert") && v)
+      cacert = v, i++;
+    else if (!strcmp(a, "--http1.1"))
+      policy = SSLB_HTTP_1_1;
+    else if (!strcmp(a, "--http2"))
+      policy = SSLB_HTTP_2;
+    else if (!strcmp(a, "-X") && v)
+      method = v, i++;
+    else if (!strcmp(a, "-d") && v)
+      body = v, i++;
+    else if (!strcmp(a, "-n") && v)
+      count = atoi(v), i++;
+    else if (!strcmp(a, "-c") && v)
+      threads = atoi(v), i++;
+    else if (!strcmp(a, "--async"))
+      async = 1;
+    else if (!strcmp(a, "--expect-length") && v)
+      expect_len = (size_t)atol(v), i++;
+    else
+      url = a;
+  }
+  if (!url) {
+    fprintf(stderr, "usage: sslb-get URL [--keystore F --password P] [--cacert F] ...\n");
+    return 2;
+  }
+  sslb_trust_builder *b;
+  sslb_trust_manager *tm = NULL;
+  int rc = sslb_trust_builder_new(&b);
+  if (rc == 0 && (ks_path || cacert))
+    rc = sslb_trust_builder_replace_defaults(b);
+  if (rc == 0 && ks_path) {
+    sslb_keystore *ks;
+    rc = sslb_keystore_new(&ks);
+    if (rc == 0 && (rc = sslb_keystore_load_file(ks, ks_path, pw)) < 0)
+      fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_keystore_last_error(ks));
+    if (rc == 0)
+      rc = sslb_trust_builder_add_keystore(b, ks);
+    sslb_keystore_free(ks);
+  }
+  if (rc == 0 && cacert)
+    rc = sslb_trust_builder_add_file(b, cacert);
+  if (rc == 0)
+    rc = sslb_trust_builder_build(b, &tm);
+  if (rc < 0) {
+    fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_trust_builder_last_error(b));
+    return 2;
+  }
+  sslb_trust_builder_free(b);
+  sslb_client *c;
+  if ((rc = sslb_client_new(&c, tm)) < 0) {
+    fprintf(stderr, "error\t%s\tclient\n", sslb_error_name(rc));
+    return 2;
+  }
+  sslb_trust_manager_free(tm);
+  sslb_client_set_http_policy(c, policy);
+  pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  work w = {.c = c, .url = url, .method = method, .body = body, .mu = &mu};
+  int status = 0;
+  if (async && count > 0) {
+    status = run_async(c, url, count, expect_len);
+  } else if (count <= 0) {
+    rc = one(&w, 1);
+    if (rc < 0) {
+      fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), w.first_err);
+      status = 2;
+    }
+  } else {
+    w.count = count;
+    pthread_t *t = calloc((size_t)threads, sizeof *t);
+    for (int i = 0; i < threads; i++)
+      pthread_create(&t[i], NULL, runner, &w);
+    for (int i = 0; i < threads; i++)
+      pthread_join(t[i], NULL);
+    free(t);
+    printf("requests\t%d\tok\t%d\tfailed\t%d\tconnections\t%zu\n", count, w.ok, w.failed,
+           sslb_client_connections_opened(c));
+    if (w.failed) {
+      fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(w.first_rc), w.first_err);
+      status = 2;
+    }
+  }
+  sslb_client_free(c);
+  return status;
+}

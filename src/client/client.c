@@ -1,0 +1,1066 @@
+/* The client: one I/O thread per client running an epoll loop over all of
+ * its connections. Callers hand jobs over through an inbox (mutex +
+ * eventfd); the loop assigns them to origins, opens connections (TCP, TLS
+ * with ALPN), and drives HTTP/1.1 (one exchange per connection, a
+ * keep-alive pool per origin) or HTTP/2 (one connection per origin, many
+ * streams up to the server's limit, the rest queued). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/job.h"
+#include "http/h1.h"
+#include "http/h2.h"
+#include "tls/session.h"
+#include "util/text.h"
+
+#define MAX_ADDRS 8
+#define MAX_H1_CONNS 16 /* per origin */
+#define READ_CHUNK 65536
+
+enum { C_CONNECTING, C_HANDSHAKING, C_READY, C_CLOSED };
+
+typedef struct conn conn;
+typedef struct origin origin;
+
+struct conn {
+  origin *o;
+  int fd;
+  int state;
+  int proto; /* 1 or 2 once ready */
+  int addr;  /* index being tried */
+  sslb__tls *tls;
+  sslb__h1 *h1;
+  sslb__job *h1job;
+  sslb__h2 *h2;
+  sslb__buf out;
+  size_t out_off;
+  int64_t deadline_ms; /* connect + handshake */
+  unsigned events;     /* registered epoll events */
+  conn *next;
+};
+
+struct origin {
+  int https;
+  char host[256];
+  unsigned port;
+  struct sockaddr_storage addrs[MAX_ADDRS];
+  socklen_t addrlen[MAX_ADDRS];
+  int naddrs;
+  int proto; /* 0 unknown until a handshake says */
+  conn *conns;
+  sslb__job *pend, *pend_tail;
+  origin *next;
+};
+
+struct sslb_client {
+  sslb_trust_manager *tm;
+  sslb__tls_ctx *tls;
+  int policy;
+  unsigned connect_ms, request_ms;
+  size_t max_body;
+  pthread_mutex_t mu;
+  sslb__job *inbox, *inbox_tail;
+  int stopping;
+  int started;
+  pthread_t thread;
+  int epfd, evfd;
+  origin *origins;
+  conn *dead; /* closed this round; freed when the round ends */
+  size_t opened;
+};
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,
+                          const char *v, size_t vl) {
+  if (r->nh == r->caph) {
+    size_t nc = r->caph ? r->caph * 2 : 16;
+    sslb__hdr *h = realloc(r->h, nc * sizeof *h);
+    if (!h)
+      return SSLB_ERR_NO_MEMORY;
+    r->h = h;
+    r->caph = nc;
+  }
+  char *name = malloc(nl + 1), *value = malloc(vl + 1);
+  if (!name || !value) {
+    free(name);
+    free(value);
+    return SSLB_ERR_NO_MEMORY;
+  }
+  memcpy(name, n, nl);
+  name[nl] = 0;
+  memcpy(value, v, vl);
+  value[vl] = 0;
+  r->h[r->nh++] = (sslb__hdr){name, value};
+  return 0;
+}
+
+static void complete(sslb__job *j) {
+  if (j->cb) {
+    /* submitted: hand over the result, then the job is gone */
+    sslb_response *resp = j->resp;
+    if (j->rc < 0) {
+      memcpy(&j->req->err, &j->err, sizeof j->err);
+      sslb_response_free(resp);
+      resp = NULL;
+    }
+    sslb_completion_fn cb = j->cb;
+    void *ud = j->cb_ud;
+    int rc = j->rc;
+    free(j); /* the job is the first member of its box */
+    cb(ud, rc, resp);
+    return;
+  }
+  pthread_mutex_lock(&j->mu);
+  j->done = 1;
+  pthread_cond_signal(&j->cv);
+  pthread_mutex_unlock(&j->mu);
+}
+
+static void fail_job(sslb__job *j, int rc, const char *msg) {
+  if (j->rc == 0)
+    j->rc = sslb__fail(&j->err, rc, "%s", msg);
+  complete(j);
+}
+
+/* ------------------------------------------------------------- epoll */
+
+static void watch(sslb_client *c, conn *k, int want_write) {
+  unsigned ev = EPOLLIN | (want_write ? EPOLLOUT : 0);
+  if (ev == k->events)
+    return;
+  struct epoll_event e = {.events = ev, .data.ptr = k};
+  epoll_ctl(c->epfd, k->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, k->fd, &e);
+  k->events = ev;
+}
+
+static void dispatch(sslb_client *c, origin *o);
+
+static void conn_free(sslb_client *c, conn *k) {
+  if (k->fd >= 0) {
+    epoll_ctl(c->epfd, EPOLL_CTL_DEL, k->fd, NULL);
+    close(k->fd);
+  }
+  sslb__tls_free(k->tls);
+  sslb__h1_free(k->h1);
+  sslb__h2_free(k->h2);
+  sslb__buf_free(&k->out);
+  free(k);
+}
+
+static void unlink_conn(origin *o, conn *k) {
+  for (conn **p = &o->conns; *p; p = &(*p)->next)
+    if (*p == k) {
+      *p = k->next;
+      return;
+    }
+}
+
+/* Closes a connection. Its running work fails with rc/msg; when it was the
+ * origin's last connection and never became ready, queued jobs fail too
+ * (the origin cannot be reached). The memory lives until the loop round
+ * ends, so callers up the stack may still look at k->state. */
+static void conn_close(sslb_client *c, conn *k, int rc, const char *msg) {
+  if (k->state == C_CLOSED)
+    return;
+  origin *o = k->o;
+  int was_ready = k->state == C_READY;
+  k->state = C_CLOSED;
+  if (k->fd >= 0) {
+    epoll_ctl(c->epfd, EPOLL_CTL_DEL, k->fd, NULL);
+    close(k->fd);
+    k->fd = -1;
+  }
+  unlink_conn(o, k);
+  k->next = c->dead;
+  c->dead = k;
+  if (k->h1job) {
+    sslb__job *j = k->h1job;
+    k->h1job = NULL;
+    fail_job(j, rc ? rc : SSLB_ERR_CONNECTION_CLOSED, msg);
+  }
+  if (k->h2)
+    sslb__h2_fail_all(k->h2, rc ? rc : SSLB_ERR_CONNECTION_CLOSED, msg);
+  if (!was_ready) {
+    if (rc < 0 && !o->conns) {
+      while (o->pend) {
+        sslb__job *j = o->pend;
+        o->pend = j->next;
+        fail_job(j, rc, msg);
+      }
+      o->pend_tail = NULL;
+    }
+    return; /* no redial from a failed dial */
+  }
+  dispatch(c, o);
+}
+
+static void bury(sslb_client *c) {
+  while (c->dead) {
+    conn *k = c->dead;
+    c->dead = k->next;
+    conn_free(c, k);
+  }
+}
+
+static void conn_fail(sslb_client *c, conn *k, int rc, const sslb__err *err) {
+  conn_close(c, k, rc, err->msg[0] ? err->msg : sslb_strerror(rc));
+}
+
+/* ---------------------------------------------------------- connecting */
+
+static int try_connect(sslb_client *c, conn *k, sslb__err *err) {
+  origin *o = k->o;
+  for (; k->addr < o->naddrs; k->addr++) {
+    const struct sockaddr *sa = (const struct sockaddr *)&o->addrs[k->addr];
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+      continue;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, sa, o->addrlen[k->addr]) == 0 || errno == EINPROGRESS) {
+      k->fd = fd;
+      k->events = 0;
+      watch(c, k, 1);
+      return 0;
+    }
+    close(fd);
+  }
+  return sslb__fail(err, SSLB_ERR_CONNECT, "cannot connect to %s port %u: %s",
+                    o->host, o->port, strerror(errno ? errno : ECONNREFUSED));
+}
+
+static void open_conn(sslb_client *c, origin *o) {
+  conn *k = calloc(1, sizeof *k);
+  sslb__err err = {{0}};
+  if (!k) {
+    return;
+  }
+  k->o = o;
+  k->fd = -1;
+  k->state = C_CONNECTING;
+  k->deadline_ms = c->connect_ms ? now_ms() + c->connect_ms : 0;
+  k->next = o->conns;
+  o->conns = k;
+  __atomic_add_fetch(&c->opened, 1, __ATOMIC_RELAXED);
+  int rc = try_connect(c, k, &err);
+  if (rc < 0)
+    conn_fail(c, k, rc, &err);
+}
+
+static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
+  if (!k->o->https) {
+    k->state = C_READY;
+    k->proto = 1;
+    return 0;
+  }
+  SSLB__GUARD(sslb__tls_new(&k->tls, c->tls, k->fd, k->o->host, c->policy, err));
+  k->state = C_HANDSHAKING;
+  return 0;
+}
+
+static void h2_done(void *ud, sslb__job *j, int retry) {
+  conn *k = ud;
+  if (retry) {
+    /* refused before processing: run it again, first in line */
+    j->rc = 0;
+    j->err.msg[0] = 0;
+    j->next = k->o->pend;
+    k->o->pend = j;
+    if (!k->o->pend_tail)
+      k->o->pend_tail = j;
+    return;
+  }
+  complete(j);
+}
+
+static void handshake_done(sslb_client *c, conn *k, sslb__err *err) {
+  const char *alpn = sslb__tls_alpn(k->tls);
+  k->proto = !strcmp(alpn, "h2") ? 2 : 1;
+  if (c->policy == SSLB_HTTP_2 && k->proto != 2) {
+    sslb__fail(err, SSLB_ERR_PROTOCOL,
+               "%s did not agree to HTTP/2 (ALPN '%s'), which this client "
+               "requires",
+               k->o->host, alpn);
+    conn_fail(c, k, SSLB_ERR_PROTOCOL, err);
+    return;
+  }
+  if (k->proto == 2 && sslb__h2_new(&k->h2, h2_done, k) < 0) {
+    sslb__fail(err, SSLB_ERR_NO_MEMORY, "out of memory");
+    conn_fail(c, k, SSLB_ERR_NO_MEMORY, err);
+    return;
+  }
+  k->state = C_READY;
+  k->deadline_ms = 0;
+  k->o->proto = k->proto;
+}
+
+/* ------------------------------------------------------------ exchange */
+
+static void fill_tls_facts(conn *k, sslb__job *j) {
+  sslb_response *r = j->resp;
+  snprintf(r->version, sizeof r->version, "%s", k->proto == 2 ? "2" : "1.1");
+  if (k->tls) {
+    snprintf(r->tls_version, sizeof r->tls_version, "%s", sslb__tls_version(k->tls));
+    snprintf(r->tls_cipher, sizeof r->tls_cipher, "%s", sslb__tls_cipher(k->tls));
+    snprintf(r->alpn, sizeof r->alpn, "%s", sslb__tls_alpn(k->tls));
+  }
+}
+
+static sslb__job *pop(origin *o) {
+  sslb__job *j = o->pend;
+  if (j) {
+    o->pend = j->next;
+    if (!o->pend)
+      o->pend_tail = NULL;
+    j->next = NULL;
+  }
+  return j;
+}
+
+static void flush(sslb_client *c, conn *k);
+
+static void dispatch(sslb_client *c, origin *o) {
+  if (!o->pend)
+    return;
+  if (o->proto == 2) {
+    conn *h2c = NULL;
+    int connecting = 0;
+    for (conn *k = o->conns; k; k = k->next) {
+      if (k->state == C_READY && k->h2 && !sslb__h2_closing(k->h2))
+        h2c = k;
+      connecting |= k->state == C_CONNECTING || k->state == C_HANDSHAKING;
+    }
+    if (!h2c) {
+      if (!connecting)
+        open_conn(c, o);
+      return;
+    }
+    while (o->pend && sslb__h2_can_submit(h2c->h2)) {
+      sslb__job *j = pop(o);
+      fill_tls_facts(h2c, j);
+      j->sent_any = 1;
+      if (sslb__h2_submit(h2c->h2, j) < 0) {
+        j->rc = j->rc ? j->rc : SSLB_ERR_PROTOCOL;
+        complete(j);
+      }
+    }
+    flush(c, h2c);
+    return;
+  }
+  for (conn *k = o->conns; k && o->pend; k = k->next) {
+    if (k->state != C_READY || k->proto != 1 || k->h1job)
+      continue;
+    sslb__job *j = pop(o);
+    fill_tls_facts(k, j);
+    k->h1job = j;
+    j->sent_any = 1;
+    k->out.len = k->out_off = 0;
+    if (!k->h1 && !(k->h1 = sslb__h1_new())) {
+      fail_job(j, SSLB_ERR_NO_MEMORY, "out of memory");
+      k->h1job = NULL;
+      continue;
+    }
+    if (sslb__h1_begin(k->h1, j, &k->out) < 0) {
+      k->h1job = NULL;
+      fail_job(j, SSLB_ERR_NO_MEMORY, "out of memory");
+      continue;
+    }
+    flush(c, k);
+    if (k->state == C_CLOSED)
+      return; /* closing ran dispatch again from there */
+  }
+  /* more connections: one per waiting job, up to the limit; while the
+   * protocol is unknown, only one (it may turn out to be HTTP/2) */
+  int n = 0, connecting = 0;
+  size_t waiting = 0;
+  for (conn *k = o->conns; k; k = k->next) {
+    n++;
+    connecting += k->state == C_CONNECTING || k->state == C_HANDSHAKING;
+  }
+  for (sslb__job *j = o->pend; j && waiting < MAX_H1_CONNS; j = j->next)
+    waiting++;
+  if (o->proto == 0) {
+    if (n == 0)
+      open_conn(c, o);
+    return;
+  }
+  while (n < MAX_H1_CONNS && (size_t)connecting < waiting) {
+    open_conn(c, o);
+    n++;
+    connecting++;
+  }
+}
+
+/* Writes what is queued; keeps EPOLLOUT while anything is left. */
+static void flush(sslb_client *c, conn *k) {
+  sslb__err err = {{0}};
+  if (k->h2 && sslb__h2_output(k->h2, &k->out) < 0) {
+    sslb__fail(&err, SSLB_ERR_PROTOCOL, "HTTP/2 framing failed");
+    conn_fail(c, k, SSLB_ERR_PROTOCOL, &err);
+    return;
+  }
+  int blocked = 0;
+  while (k->out_off < k->out.len) {
+    size_t n = k->out.len - k->out_off;
+    ssize_t w;
+    if (k->tls) {
+      w = sslb__tls_write(k->tls, k->out.p + k->out_off, n, &err);
+    } else {
+      w = send(k->fd, k->out.p + k->out_off, n, MSG_NOSIGNAL);
+      if (w < 0 && (errno == EAGAIN || errno == EINTR))
+        w = SSLB__AGAIN;
+      else if (w < 0)
+        w = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "send failed: %s",
+                       strerror(errno));
+    }
+    if (w == SSLB__AGAIN) {
+      blocked = 1;
+      break;
+    }
+    if (w < 0) {
+      conn_fail(c, k, (int)w, &err);
+      return;
+    }
+    k->out_off += (size_t)w;
+  }
+  if (k->out_off == k->out.len)
+    k->out.len = k->out_off = 0;
+  watch(c, k, blocked);
+}
+
+static void h1_finished(sslb_client *c, conn *k, int keep) {
+  sslb__job *j = k->h1job;
+  k->h1job = NULL;
+  complete(j);
+  if (!keep) {
+    conn_close(c, k, 0, "");
+    return;
+  }
+  dispatch(c, k->o);
+}
+
+static void on_readable(sslb_client *c, conn *k) {
+  uint8_t buf[READ_CHUNK];
+  sslb__err err = {{0}};
+  for (;;) {
+    ssize_t r;
+    if (k->tls) {
+      r = sslb__tls_read(k->tls, buf, sizeof buf, &err);
+    } else {
+      r = recv(k->fd, buf, sizeof buf, 0);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR))
+        r = SSLB__AGAIN;
+      else if (r < 0)
+        r = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
+                       strerror(errno));
+    }
+    if (r == SSLB__AGAIN)
+      return;
+    if (r < 0) {
+      conn_fail(c, k, (int)r, &err);
+      return;
+    }
+    if (r == 0) {
+      if (k->h1job) {
+        int done = sslb__h1_eof(k->h1);
+        if (done == 1) {
+          h1_finished(c, k, 0);
+        } else {
+          sslb__job *j = k->h1job;
+          k->h1job = NULL;
+          complete(j);
+          conn_close(c, k, 0, "");
+        }
+        return;
+      }
+      conn_close(c, k, SSLB_ERR_CONNECTION_CLOSED,
+                 "the server closed the connection");
+      return;
+    }
+    if (k->h2) {
+      if (sslb__h2_feed(k->h2, buf, (size_t)r, &err) < 0) {
+        conn_fail(c, k, SSLB_ERR_PROTOCOL, &err);
+        return;
+      }
+      flush(c, k);
+      if (k->state == C_CLOSED)
+        return;
+      dispatch(c, k->o);
+      if (sslb__h2_closing(k->h2) && sslb__h2_active(k->h2) == 0) {
+        conn_close(c, k, 0, "");
+        return;
+      }
+      continue;
+    }
+    if (!k->h1job) {
+      conn_close(c, k, 0, ""); /* unsolicited bytes: not reusable */
+      return;
+    }
+    int st = sslb__h1_feed(k->h1, buf, (size_t)r);
+    if (st < 0) {
+      sslb__job *j = k->h1job;
+      k->h1job = NULL;
+      complete(j);
+      conn_close(c, k, 0, "");
+      return;
+    }
+    if (st == 1) {
+      h1_finished(c, k, sslb__h1_keep_alive(k->h1));
+      return;
+    }
+  }
+}
+
+static void conn_io(sslb_client *c, conn *k, unsigned ev) {
+  sslb__err err = {{0}};
+  if (k->state == C_CONNECTING) {
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    getsockopt(k->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    if (soerr) {
+      epoll_ctl(c->epfd, EPOLL_CTL_DEL, k->fd, NULL);
+      close(k->fd);
+      k->fd = -1;
+      k->addr++;
+      errno = soerr;
+      int rc = try_connect(c, k, &err);
+      if (rc < 0)
+        conn_fail(c, k, rc, &err);
+      return;
+    }
+    if (!(ev & EPOLLOUT))
+      return;
+    int rc = start_tls(c, k, &err);
+    if (rc < 0) {
+      conn_fail(c, k, rc, &err);
+      return;
+    }
+  }
+  if (k->state == C_HANDSHAKING) {
+    int rc = sslb__tls_handshake(k->tls, &err);
+    if (rc == SSLB__AGAIN) {
+      watch(c, k, sslb__tls_wants_write(k->tls));
+      return;
+    }
+    if (rc < 0) {
+      conn_fail(c, k, rc, &err);
+      return;
+    }
+    handshake_done(c, k, &err);
+    if (k->state != C_READY)
+      return;
+    watch(c, k, 0);
+    if (k->h2)
+      flush(c, k);
+    dispatch(c, k->o);
+    return;
+  }
+  if (k->state != C_READY)
+    return;
+  if (ev & EPOLLOUT)
+    flush(c, k);
+  if (k->state == C_READY && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+    on_readable(c, k);
+}
+
+/* ----------------------------------------------------------- the loop */
+
+static origin *find_origin(sslb_client *c, const sslb__job *j) {
+  const sslb__url *u = &j->req->url;
+  for (origin *o = c->origins; o; o = o->next)
+    if (o->https == u->https && o->port == u->port && !strcmp(o->host, u->host))
+      return o;
+  origin *o = calloc(1, sizeof *o);
+  if (!o)
+    return NULL;
+  o->https = u->https;
+  o->port = u->port;
+  snprintf(o->host, sizeof o->host, "%s", u->host);
+  o->next = c->origins;
+  c->origins = o;
+  return o;
+}
+
+/* Addresses travel with the job (resolved by the caller's thread). */
+typedef struct {
+  sslb__job job; /* first: a job pointer is its box's pointer */
+  struct sockaddr_storage addrs[MAX_ADDRS];
+  socklen_t addrlen[MAX_ADDRS];
+  int naddrs;
+} job_box;
+
+static void take_inbox(sslb_client *c) {
+  uint64_t v;
+  while (read(c->evfd, &v, sizeof v) > 0) {
+  }
+  pthread_mutex_lock(&c->mu);
+  sslb__job *list = c->inbox;
+  c->inbox = c->inbox_tail = NULL;
+  pthread_mutex_unlock(&c->mu);
+  while (list) {
+    sslb__job *j = list;
+    list = j->next;
+    j->next = NULL;
+    origin *o = find_origin(c, j);
+    if (!o) {
+      fail_job(j, SSLB_ERR_NO_MEMORY, "out of memory");
+      continue;
+    }
+    job_box *b = (job_box *)j;
+    if (!o->conns || o->naddrs == 0) { /* fresh addresses for new dials */
+      memcpy(o->addrs, b->addrs, sizeof o->addrs);
+      memcpy(o->addrlen, b->addrlen, sizeof o->addrlen);
+      o->naddrs = b->naddrs;
+    }
+    if (o->pend_tail)
+      o->pend_tail->next = j;
+    else
+      o->pend = j;
+    o->pend_tail = j;
+    dispatch(c, o);
+  }
+}
+
+static void check_timeouts(sslb_client *c) {
+  int64_t now = now_ms();
+  for (origin *o = c->origins; o; o = o->next) {
+    for (sslb__job **p = &o->pend; *p;) {
+      sslb__job *j = *p;
+      if (j->deadline_ms && now >= j->deadline_ms) {
+        *p = j->next;
+        if (o->pend_tail == j) {
+          o->pend_tail = NULL;
+          for (sslb__job *t = o->pend; t; t = t->next)
+            o->pend_tail = t;
+        }
+        fail_job(j, SSLB_ERR_TIMEOUT, "the request timed out waiting for a "
+                                      "connection");
+        continue;
+      }
+      p = &j->next;
+    }
+    for (conn *k = o->conns, *next; k; k = next) {
+      next = k->next;
+      if (k->deadline_ms && now >= k->deadline_ms) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "connecting to %s port %u timed out",
+                 o->host, o->port);
+        conn_close(c, k, SSLB_ERR_TIMEOUT, msg);
+        break; /* the list may have changed */
+      }
+      if (k->h1job && k->h1job->deadline_ms && now >= k->h1job->deadline_ms) {
+        conn_close(c, k, SSLB_ERR_TIMEOUT, "the request timed out");
+        break;
+      }
+    }
+  }
+}
+
+static void *loop(void *arg) {
+  sslb_client *c = arg;
+  struct epoll_event ev[64];
+  int64_t next_check = now_ms() + 50;
+  for (;;) {
+    int n = epoll_wait(c->epfd, ev, 64, 50);
+    pthread_mutex_lock(&c->mu);
+    int stop = c->stopping;
+    pthread_mutex_unlock(&c->mu);
+    if (stop)
+      break;
+    for (int i = 0; i < n; i++) {
+      if (ev[i].data.ptr == NULL) {
+        take_inbox(c);
+        continue;
+      }
+      conn *k = ev[i].data.ptr;
+      if (k->state != C_CLOSED) /* closed earlier in this batch */
+        conn_io(c, k, ev[i].events);
+    }
+    if (now_ms() >= next_check) {
+      check_timeouts(c);
+      next_check = now_ms() + 50;
+    }
+    bury(c);
+  }
+  /* shutting down: everything still running is cancelled */
+  pthread_mutex_lock(&c->mu);
+  sslb__job *inbox = c->inbox;
+  c->inbox = c->inbox_tail = NULL;
+  pthread_mutex_unlock(&c->mu);
+  while (inbox) {
+    sslb__job *j = inbox;
+    inbox = j->next;
+    fail_job(j, SSLB_ERR_CANCELLED, "the client was closed");
+  }
+  while (c->origins) {
+    origin *o = c->origins;
+    c->origins = o->next;
+    sslb__job *j;
+    while ((j = pop(o)))
+      fail_job(j, SSLB_ERR_CANCELLED, "the client was closed");
+    while (o->conns)
+      conn_close(c, o->conns, SSLB_ERR_CANCELLED, "the client was closed");
+    free(o);
+  }
+  bury(c);
+  return NULL;
+}
+
+/* ----------------------------------------------------------- public API */
+
+int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
+  if (!out)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  sslb_client *c = calloc(1, sizeof *c);
+  if (!c)
+    return SSLB_ERR_NO_MEMORY;
+  c->epfd = c->evfd = -1;
+  c->connect_ms = 10000;
+  c->request_ms = 30000;
+  c->max_body = 64u * 1024 * 1024;
+  int rc = 0;
+  sslb__err err;
+  if (tm) {
+    c->tm = sslb_trust_manager_ref(tm);
+  } else {
+    sslb_trust_builder *b;
+    rc = sslb_trust_builder_new(&b);
+    if (rc == 0)
+      rc = sslb_trust_builder_build(b, &c->tm);
+    sslb_trust_builder_free(b);
+  }
+  if (rc == 0)
+    rc = sslb__tls_ctx_new(&c->tls, c->tm, &err);
+  if (rc == 0 && pthread_mutex_init(&c->mu, NULL) != 0)
+    rc = SSLB_ERR_NO_MEMORY;
+  if (rc == 0) {
+    c->epfd = epoll_create1(EPOLL_CLOEXEC);
+    c->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct epoll_event e = {.events = EPOLLIN, .data.ptr = NULL};
+    if (c->epfd < 0 || c->evfd < 0 ||
+        epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->evfd, &e) < 0)
+      rc = SSLB_ERR_NO_MEMORY;
+  }
+  if (rc == 0 && pthread_create(&c->thread, NULL, loop, c) != 0)
+    rc = SSLB_ERR_NO_MEMORY;
+  if (rc < 0) {
+    sslb__tls_ctx_free(c->tls);
+    sslb_trust_manager_free(c->tm);
+    if (c->epfd >= 0)
+      close(c->epfd);
+    if (c->evfd >= 0)
+      close(c->evfd);
+    free(c);
+    return rc;
+  }
+  c->started = 1;
+  *out = c;
+  return 0;
+}
+
+void sslb_client_free(sslb_client *c) {
+  if (!c)
+    return;
+  if (c->started) {
+    pthread_mutex_lock(&c->mu);
+    c->stopping = 1;
+    pthread_mutex_unlock(&c->mu);
+    uint64_t one = 1;
+    (void)!write(c->evfd, &one, sizeof one);
+    pthread_join(c->thread, NULL);
+  }
+  pthread_mutex_destroy(&c->mu);
+  close(c->epfd);
+  close(c->evfd);
+  sslb__tls_ctx_free(c->tls);
+  sslb_trust_manager_free(c->tm);
+  free(c);
+}
+
+int sslb_client_set_http_policy(sslb_client *c, int policy) {
+  if (!c || policy < SSLB_HTTP_ANY || policy > SSLB_HTTP_2)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->policy = policy;
+  return 0;
+}
+
+int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
+                             unsigned request_ms) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->connect_ms = connect_ms;
+  c->request_ms = request_ms;
+  return 0;
+}
+
+int sslb_client_set_max_body(sslb_client *c, size_t bytes) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->max_body = bytes;
+  return 0;
+}
+
+size_t sslb_client_connections_opened(const sslb_client *c) {
+  return c ? __atomic_load_n(&c->opened, __ATOMIC_RELAXED) : 0;
+}
+
+int sslb_request_new(sslb_request **out, const char *method, const char *url) {
+  if (!out)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  if (!method || !url || !*method)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  for (const char *m = method; *m; m++)
+    if (!((*m >= 'A' && *m <= 'Z') || *m == '-' || *m == '_'))
+      return SSLB_ERR_INVALID_ARGUMENT;
+  sslb_request *r = calloc(1, sizeof *r);
+  if (!r || !(r->method = sslb__strdup(method))) {
+    free(r);
+    return SSLB_ERR_NO_MEMORY;
+  }
+  int rc = sslb__url_parse(&r->url, url, &r->err);
+  if (rc < 0) {
+    sslb_request_free(r);
+    return rc;
+  }
+  *out = r;
+  return 0;
+}
+
+void sslb_request_free(sslb_request *r) {
+  if (!r)
+    return;
+  free(r->method);
+  sslb__url_free(&r->url);
+  for (size_t i = 0; i < r->nh; i++) {
+    free(r->h[i].name);
+    free(r->h[i].value);
+  }
+  free(r->h);
+  free(r->body);
+  free(r);
+}
+
+static int token_ok(const char *s, int value) {
+  if (!value && !*s)
+    return 0;
+  for (; *s; s++)
+    if (*s == '\r' || *s == '\n' || (!value && (*s == ':' || *s == ' ')))
+      return 0;
+  return 1;
+}
+
+int sslb_request_add_header(sslb_request *r, const char *name,
+                            const char *value) {
+  if (!r)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  if (!name || !value || !token_ok(name, 0) || !token_ok(value, 1))
+    return sslb__fail(&r->err, SSLB_ERR_INVALID_ARGUMENT,
+                      "header name must be a non-empty token and neither may "
+                      "contain CR or LF");
+  if (r->nh == r->caph) {
+    size_t nc = r->caph ? r->caph * 2 : 8;
+    sslb__hdr *h = realloc(r->h, nc * sizeof *h);
+    if (!h)
+      return SSLB_ERR_NO_MEMORY;
+    r->h = h;
+    r->caph = nc;
+  }
+  char *n = sslb__strdup(name), *v = sslb__strdup(value);
+  if (!n || !v) {
+    free(n);
+    free(v);
+    return SSLB_ERR_NO_MEMORY;
+  }
+  r->h[r->nh++] = (sslb__hdr){n, v};
+  return 0;
+}
+
+int sslb_request_set_body(sslb_request *r, const uint8_t *body, size_t len) {
+  if (!r || (!body && len))
+    return SSLB_ERR_INVALID_ARGUMENT;
+  uint8_t *copy = NULL;
+  if (len && !(copy = malloc(len)))
+    return SSLB_ERR_NO_MEMORY;
+  if (len)
+    memcpy(copy, body, len);
+  free(r->body);
+  r->body = copy;
+  r->body_len = len;
+  return 0;
+}
+
+const char *sslb_request_last_error(const sslb_request *r) {
+  return r ? r->err.msg : "request handle is NULL";
+}
+
+static int resolve(job_box *b, const sslb__url *u, sslb__err *err) {
+  struct addrinfo hints = {0}, *res = NULL;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV;
+  char port[8];
+  snprintf(port, sizeof port, "%u", u->port);
+  int g = getaddrinfo(u->host, port, &hints, &res);
+  if (g != 0)
+    return sslb__fail(err, SSLB_ERR_RESOLVE, "cannot resolve '%s': %s",
+                      u->host, gai_strerror(g));
+  for (struct addrinfo *a = res; a && b->naddrs < MAX_ADDRS; a = a->ai_next) {
+    memcpy(&b->addrs[b->naddrs], a->ai_addr, a->ai_addrlen);
+    b->addrlen[b->naddrs++] = a->ai_addrlen;
+  }
+  freeaddrinfo(res);
+  return b->naddrs ? 0
+                   : sslb__fail(err, SSLB_ERR_RESOLVE, "'%s' has no address",
+                                u->host);
+}
+
+/* Makes a job for r (resolving its host in the caller's thread). */
+static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
+  r->err.msg[0] = 0;
+  job_box *b = calloc(1, sizeof *b);
+  sslb_response *resp = calloc(1, sizeof *resp);
+  if (!b || !resp) {
+    free(b);
+    free(resp);
+    return sslb__fail(&r->err, SSLB_ERR_NO_MEMORY, "out of memory");
+  }
+  int rc = resolve(b, &r->url, &r->err);
+  if (rc < 0) {
+    free(b);
+    free(resp);
+    return rc;
+  }
+  sslb__job *j = &b->job;
+  j->req = r;
+  j->resp = resp;
+  j->max_body = c->max_body;
+  j->deadline_ms = c->request_ms ? now_ms() + c->request_ms : 0;
+  *out = b;
+  return 0;
+}
+
+static void enqueue(sslb_client *c, sslb__job *j) {
+  pthread_mutex_lock(&c->mu);
+  if (c->inbox_tail)
+    c->inbox_tail->next = j;
+  else
+    c->inbox = j;
+  c->inbox_tail = j;
+  pthread_mutex_unlock(&c->mu);
+  uint64_t one = 1;
+  (void)!write(c->evfd, &one, sizeof one);
+}
+
+int sslb_client_submit(sslb_client *c, sslb_request *r,
+                       sslb_completion_fn done, void *user_data) {
+  if (!c || !r || !done)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  job_box *b;
+  SSLB__GUARD(make_job(c, r, &b));
+  b->job.cb = done;
+  b->job.cb_ud = user_data;
+  enqueue(c, &b->job);
+  return 0;
+}
+
+int sslb_client_execute(sslb_client *c, sslb_request *r, sslb_response **out) {
+  if (out)
+    *out = NULL;
+  if (!c || !r || !out)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  job_box *b;
+  SSLB__GUARD(make_job(c, r, &b));
+  sslb__job *j = &b->job;
+  sslb_response *resp = j->resp;
+  int rc;
+  pthread_mutex_init(&j->mu, NULL);
+  pthread_cond_init(&j->cv, NULL);
+  enqueue(c, j);
+  pthread_mutex_lock(&j->mu);
+  while (!j->done)
+    pthread_cond_wait(&j->cv, &j->mu);
+  pthread_mutex_unlock(&j->mu);
+  pthread_mutex_destroy(&j->mu);
+  pthread_cond_destroy(&j->cv);
+  rc = j->rc;
+  if (rc < 0) {
+    memcpy(&r->err, &j->err, sizeof r->err);
+    sslb_response_free(resp);
+  } else {
+    *out = resp;
+  }
+  free(b);
+  return rc;
+}
+
+/* ------------------------------------------------------------ responses */
+
+int sslb_response_status(const sslb_response *r) { return r ? r->status : 0; }
+const char *sslb_response_http_version(const sslb_response *r) {
+  return r ? r->version : NULL;
+}
+size_t sslb_response_header_count(const sslb_response *r) {
+  return r ? r->nh : 0;
+}
+const char *sslb_response_header_name(const sslb_response *r, size_t i) {
+  return r && i < r->nh ? r->h[i].name : NULL;
+}
+const char *sslb_response_header_value(const sslb_response *r, size_t i) {
+  return r && i < r->nh ? r->h[i].value : NULL;
+}
+const char *sslb_response_header(const sslb_response *r, const char *name) {
+  if (!r || !name)
+    return NULL;
+  for (size_t i = 0; i < r->nh; i++)
+    if (!strcasecmp(r->h[i].name, name))
+      return r->h[i].value;
+  return NULL;
+}
+int sslb_response_body(const sslb_response *r, const uint8_t **body,
+                       size_t *len) {
+  if (!r || !body || !len)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  *body = r->body.p ? r->body.p : (const uint8_t *)"";
+  *len = r->body.len;
+  return 0;
+}
+const char *sslb_response_tls_version(const sslb_response *r) {
+  return r ? r->tls_version : NULL;
+}
+const char *sslb_response_tls_cipher(const sslb_response *r) {
+  return r ? r->tls_cipher : NULL;
+}
+const char *sslb_response_alpn(const sslb_response *r) {
+  return r ? r->alpn : NULL;
+}
+void sslb_response_free(sslb_response *r) {
+  if (!r)
+    return;
+  for (size_t i = 0; i < r->nh; i++) {
+    free(r->h[i].name);
+    free(r->h[i].value);
+  }
+  free(r->h);
+  sslb__buf_free(&r->body);
+  free(r);
+}

@@ -1,0 +1,59 @@
+/* One request in flight: what the HTTP/1.1 and HTTP/2 codecs read from
+ * and write into. Owned by the client's I/O thread while running. */
+#ifndef SSLB_JOB_H
+#define SSLB_JOB_H
+
+#include <pthread.h>
+
+#include "http/url.h"
+#include "internal.h"
+
+typedef struct {
+  char *name;
+  char *value;
+} sslb__hdr;
+
+struct sslb_response {
+  int status;
+  char version[4];
+  sslb__hdr *h;
+  size_t nh, caph;
+  sslb__buf body;
+  char tls_version[16];
+  char tls_cipher[64];
+  char alpn[16];
+};
+
+int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,
+                          const char *v, size_t vl) SSLB__MUST_USE;
+
+struct sslb_request {
+  char *method;
+  sslb__url url;
+  sslb__hdr *h;
+  size_t nh, caph;
+  uint8_t *body;
+  size_t body_len;
+  sslb__err err;
+};
+
+typedef struct sslb__job {
+  struct sslb_request *req;
+  sslb_response *resp;
+  size_t max_body;
+  int64_t deadline_ms; /* monotonic; 0 = none */
+  int rc;              /* result once done */
+  sslb__err err;
+  int done;
+  int sent_any; /* some of the request reached a connection */
+  size_t body_off;
+  int32_t stream_id;
+  void *conn;
+  struct sslb__job *next;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  sslb_completion_fn cb; /* submit: called instead of signalling */
+  void *cb_ud;
+} sslb__job;
+
+#endif

@@ -1,0 +1,200 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <llhttp.h>
+
+#include "http/h1.h"
+
+#define MAX_HEADER_BYTES (256u * 1024u)
+
+struct sslb__h1 {
+  llhttp_t parser;
+  llhttp_settings_t settings;
+  sslb__job *job;
+  sslb__buf field, value;
+  int in_value;
+  size_t header_bytes;
+  int complete;
+  int head; /* HEAD request: no body follows */
+  int trailing; /* unexpected bytes after the response */
+};
+
+static int flush_header(sslb__h1 *h) {
+  if (!h->field.len)
+    return 0;
+  for (size_t i = 0; i < h->field.len; i++)
+    if (h->field.p[i] >= 'A' && h->field.p[i] <= 'Z')
+      h->field.p[i] = (uint8_t)(h->field.p[i] + 32);
+  int rc = sslb__resp_add_header(h->job->resp, (char *)h->field.p,
+                                 h->field.len, h->value.p ? (char *)h->value.p : "",
+                                 h->value.len);
+  h->field.len = 0;
+  h->value.len = 0;
+  h->in_value = 0;
+  return rc;
+}
+
+static int count(sslb__h1 *h, size_t n) {
+  h->header_bytes += n;
+  return h->header_bytes > MAX_HEADER_BYTES ? -1 : 0;
+}
+
+static int on_field(llhttp_t *p, const char *at, size_t n) {
+  sslb__h1 *h = p->data;
+  if (h->in_value && flush_header(h) < 0)
+    return -1;
+  if (count(h, n) < 0)
+    return -1;
+  sslb__buf_put(&h->field, at, n);
+  return 0;
+}
+
+static int on_value(llhttp_t *p, const char *at, size_t n) {
+  sslb__h1 *h = p->data;
+  h->in_value = 1;
+  if (count(h, n) < 0)
+    return -1;
+  sslb__buf_put(&h->value, at, n);
+  return 0;
+}
+
+static int on_headers_complete(llhttp_t *p) {
+  sslb__h1 *h = p->data;
+  if (flush_header(h) < 0)
+    return -1;
+  h->job->resp->status = p->status_code;
+  /* 1xx interim responses are skipped: their headers are discarded */
+  if (p->status_code >= 100 && p->status_code < 200 && p->status_code != 101) {
+    for (size_t i = 0; i < h->job->resp->nh; i++) {
+      free(h->job->resp->h[i].name);
+      free(h->job->resp->h[i].value);
+    }
+    h->job->resp->nh = 0;
+    return 0;
+  }
+  return h->head ? 1 : 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t n) {
+  sslb__h1 *h = p->data;
+  sslb__buf *b = &h->job->resp->body;
+  if (b->len + n > h->job->max_body) {
+    sslb__fail(&h->job->err, SSLB_ERR_TOO_LARGE,
+               "the response body exceeds the %zu-byte limit", h->job->max_body);
+    h->job->rc = SSLB_ERR_TOO_LARGE;
+    return -1;
+  }
+  sslb__buf_put(b, at, n);
+  return sslb__buf_ok(b) < 0 ? -1 : 0;
+}
+
+static int on_message_complete(llhttp_t *p) {
+  sslb__h1 *h = p->data;
+  if (p->status_code >= 100 && p->status_code < 200 && p->status_code != 101)
+    return 0; /* wait for the final response */
+  h->complete = 1;
+  return HPE_PAUSED;
+}
+
+sslb__h1 *sslb__h1_new(void) {
+  sslb__h1 *h = calloc(1, sizeof *h);
+  if (!h)
+    return NULL;
+  llhttp_settings_init(&h->settings);
+  h->settings.on_header_field = on_field;
+  h->settings.on_header_value = on_value;
+  h->settings.on_headers_complete = on_headers_complete;
+  h->settings.on_body = on_body;
+  h->settings.on_message_complete = on_message_complete;
+  return h;
+}
+
+void sslb__h1_free(sslb__h1 *h) {
+  if (!h)
+    return;
+  sslb__buf_free(&h->field);
+  sslb__buf_free(&h->value);
+  free(h);
+}
+
+int sslb__h1_begin(sslb__h1 *h, sslb__job *job, sslb__buf *out) {
+  struct sslb_request *r = job->req;
+  h->job = job;
+  h->complete = 0;
+  h->trailing = 0;
+  h->in_value = 0;
+  h->header_bytes = 0;
+  h->field.len = h->value.len = 0;
+  h->head = strcasecmp(r->method, "HEAD") == 0;
+  llhttp_init(&h->parser, HTTP_RESPONSE, &h->settings);
+  h->parser.data = h;
+  sslb__buf_printf(out, "%s %s HTTP/1.1\r\n", r->method, r->url.target);
+  int has_host = 0, has_ua = 0, has_len = 0;
+  for (size_t i = 0; i < r->nh; i++) {
+    has_host |= !strcasecmp(r->h[i].name, "host");
+    has_ua |= !strcasecmp(r->h[i].name, "user-agent");
+    has_len |= !strcasecmp(r->h[i].name, "content-length");
+  }
+  if (!has_host)
+    sslb__buf_printf(out, "Host: %s\r\n", r->url.authority);
+  if (!has_ua)
+    sslb__buf_printf(out, "User-Agent: sslbind/%s\r\n", SSLB_VERSION_STRING);
+  for (size_t i = 0; i < r->nh; i++)
+    sslb__buf_printf(out, "%s: %s\r\n", r->h[i].name, r->h[i].value);
+  if (!has_len && (r->body_len || (strcasecmp(r->method, "GET") &&
+                                   strcasecmp(r->method, "HEAD"))))
+    sslb__buf_printf(out, "Content-Length: %zu\r\n", r->body_len);
+  sslb__buf_str(out, "\r\n");
+  if (r->body_len)
+    sslb__buf_put(out, r->body, r->body_len);
+  return sslb__buf_ok(out);
+}
+
+static int parse_error(sslb__h1 *h, llhttp_errno_t e) {
+  if (h->job->rc < 0)
+    return h->job->rc;
+  if (h->header_bytes > MAX_HEADER_BYTES)
+    return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_TOO_LARGE,
+                                   "response headers exceed %u bytes",
+                                   MAX_HEADER_BYTES);
+  return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_PROTOCOL,
+                                 "malformed HTTP/1.1 response: %s (%s)",
+                                 llhttp_errno_name(e),
+                                 llhttp_get_error_reason(&h->parser));
+}
+
+int sslb__h1_feed(sslb__h1 *h, const uint8_t *p, size_t n) {
+  llhttp_errno_t e = llhttp_execute(&h->parser, (const char *)p, n);
+  if (e == HPE_OK)
+    return h->complete;
+  if (e == HPE_PAUSED || e == HPE_PAUSED_UPGRADE) {
+    if (h->complete) {
+      /* bytes after a complete response, before any next request: the
+       * connection's framing can no longer be trusted, so it is not
+       * reused */
+      const char *pos = llhttp_get_error_pos(&h->parser);
+      h->trailing = pos && pos < (const char *)p + n;
+      return 1;
+    }
+    return 0;
+  }
+  return parse_error(h, e);
+}
+
+int sslb__h1_eof(sslb__h1 *h) {
+  if (h->complete)
+    return 1;
+  llhttp_errno_t e = llhttp_finish(&h->parser);
+  if (e == HPE_OK && h->complete)
+    return 1;
+  if (e != HPE_OK && e != HPE_PAUSED)
+    return parse_error(h, e);
+  return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+                                 "the server closed the connection before "
+                                 "the response was complete");
+}
+
+int sslb__h1_keep_alive(const sslb__h1 *h) {
+  return h->complete && !h->trailing && llhttp_should_keep_alive(&h->parser);
+}

@@ -1,0 +1,117 @@
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uriparser/Uri.h>
+
+#include "http/url.h"
+
+static size_t range_len(const UriTextRangeA *r) {
+  return r->first && r->afterLast ? (size_t)(r->afterLast - r->first) : 0;
+}
+
+int sslb__url_parse(sslb__url *u, const char *url, sslb__err *err) {
+  memset(u, 0, sizeof *u);
+  UriUriA uri;
+  const char *errpos = NULL;
+  if (uriParseSingleUriA(&uri, url, &errpos) != URI_SUCCESS)
+    return sslb__fail(err, SSLB_ERR_URL, "malformed URL '%.200s' near offset %ld",
+                      url, errpos ? (long)(errpos - url) : 0L);
+  int rc = 0;
+  size_t sl = range_len(&uri.scheme);
+  if (sl == 5 && !strncasecmp(uri.scheme.first, "https", 5))
+    u->https = 1;
+  else if (!(sl == 4 && !strncasecmp(uri.scheme.first, "http", 4))) {
+    rc = sslb__fail(err, SSLB_ERR_URL, "URL '%.200s' is not http or https", url);
+    goto out;
+  }
+  size_t hl = range_len(&uri.hostText);
+  if (hl == 0 || hl >= sizeof u->host) {
+    rc = sslb__fail(err, SSLB_ERR_URL, "URL '%.200s' has no usable host", url);
+    goto out;
+  }
+  if (range_len(&uri.userInfo)) {
+    rc = sslb__fail(err, SSLB_ERR_URL,
+                    "URL '%.200s' carries user information, which sslbind "
+                    "does not send",
+                    url);
+    goto out;
+  }
+  for (size_t i = 0; i < hl; i++) {
+    char ch = uri.hostText.first[i];
+    u->host[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
+  }
+  int v6 = uri.hostData.ip6 != NULL || uri.hostData.ipFuture.first != NULL;
+  if (v6) {
+    uint8_t a[16];
+    if (inet_pton(AF_INET6, u->host, a) != 1) {
+      rc = sslb__fail(err, SSLB_ERR_URL, "'%s' is not an IPv6 address", u->host);
+      goto out;
+    }
+    inet_ntop(AF_INET6, a, u->host, sizeof u->host); /* canonical form */
+  }
+  u->port = u->https ? 443 : 80;
+  size_t pl = range_len(&uri.portText);
+  if (pl) {
+    char port[8];
+    if (pl > 5) {
+      rc = sslb__fail(err, SSLB_ERR_URL, "port of '%.200s' is out of range", url);
+      goto out;
+    }
+    memcpy(port, uri.portText.first, pl);
+    port[pl] = 0;
+    long p = strtol(port, NULL, 10);
+    if (p <= 0 || p > 65535) {
+      rc = sslb__fail(err, SSLB_ERR_URL, "port %s is out of range", port);
+      goto out;
+    }
+    u->port = (unsigned)p;
+  }
+  int default_port = u->port == (u->https ? 443u : 80u);
+  snprintf(u->authority, sizeof u->authority, v6 ? "[%s]" : "%s", u->host);
+  if (!default_port) {
+    size_t al = strlen(u->authority);
+    snprintf(u->authority + al, sizeof u->authority - al, ":%u", u->port);
+  }
+  /* target: everything from the path on, minus the fragment */
+  const char *start = NULL;
+  if (uri.pathHead)
+    start = uri.pathHead->text.first - 1;
+  else if (uri.query.first)
+    start = uri.query.first - 1;
+  const char *end = url + strlen(url);
+  if (uri.fragment.first)
+    end = uri.fragment.first - 1;
+  if (start && (*start != '/' && *start != '?'))
+    start++;
+  size_t tl = start ? (size_t)(end - start) : 0;
+  int need_slash = !start || *start != '/';
+  u->target = malloc(tl + 2);
+  if (!u->target) {
+    rc = sslb__fail(err, SSLB_ERR_NO_MEMORY, "out of memory");
+    goto out;
+  }
+  size_t o = 0;
+  if (need_slash)
+    u->target[o++] = '/';
+  if (tl)
+    memcpy(u->target + o, start, tl);
+  u->target[o + tl] = 0;
+  for (char *c = u->target; *c; c++)
+    if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
+      rc = sslb__fail(err, SSLB_ERR_URL,
+                      "URL path contains a space or control character: "
+                      "percent-encode it");
+      goto out;
+    }
+out:
+  uriFreeUriMembersA(&uri);
+  if (rc < 0)
+    sslb__url_free(u);
+  return rc;
+}
+
+void sslb__url_free(sslb__url *u) {
+  free(u->target);
+  u->target = NULL;
+}

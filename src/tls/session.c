@@ -1,0 +1,201 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls/session.h"
+#include "tls/trust.h"
+
+/* TLS 1.2 and 1.3 with AEAD suites only. */
+static const char PRIORITY[] =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"
+    "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:%SAFE_RENEGOTIATION";
+
+struct sslb__tls_ctx {
+  gnutls_certificate_credentials_t creds;
+  gnutls_priority_t prio;
+  sslb_trust_manager *tm;
+};
+
+struct sslb__tls {
+  gnutls_session_t s;
+  sslb__tls_ctx *ctx;
+  char host[256];
+  int verify_rc;
+  char *report;
+  char alpn[16];
+  char version[16];
+  char cipher[64];
+  size_t send_inflight; /* length of a send GnuTLS buffered on EAGAIN */
+};
+
+static int verify_cb(gnutls_session_t s) {
+  sslb__tls *t = gnutls_session_get_ptr(s);
+  unsigned n = 0;
+  const gnutls_datum_t *peers = gnutls_certificate_get_peers(s, &n);
+  if (!peers || n == 0) {
+    t->verify_rc = SSLB_ERR_CERT_INVALID;
+    return -1;
+  }
+  if (n > 16)
+    n = 16;
+  sslb_certificate *chain[16];
+  size_t got = 0;
+  for (unsigned i = 0; i < n; i++)
+    if (sslb__cert_from_der(&chain[got], peers[i].data, peers[i].size, NULL) ==
+        0)
+      got++;
+  int rc = got ? sslb_trust_manager_verify(t->ctx->tm, chain, got, t->host,
+                                           &t->report)
+               : SSLB_ERR_CERT_INVALID;
+  for (size_t i = 0; i < got; i++)
+    sslb_certificate_free(chain[i]);
+  t->verify_rc = rc;
+  return rc == 0 ? 0 : -1;
+}
+
+int sslb__tls_ctx_new(sslb__tls_ctx **out, sslb_trust_manager *tm,
+                      sslb__err *err) {
+  sslb__tls_ctx *c = calloc(1, sizeof *c);
+  if (!c)
+    return sslb__fail(err, SSLB_ERR_NO_MEMORY, "out of memory");
+  int g = gnutls_certificate_allocate_credentials(&c->creds);
+  if (g >= 0)
+    g = gnutls_priority_init2(&c->prio, PRIORITY, NULL, 0);
+  if (g < 0) {
+    sslb__tls_ctx_free(c);
+    return sslb__fail(err, SSLB_ERR_TLS, "TLS set-up failed: %s",
+                      gnutls_strerror(g));
+  }
+  gnutls_certificate_set_verify_function(c->creds, verify_cb);
+  c->tm = sslb_trust_manager_ref(tm);
+  *out = c;
+  return 0;
+}
+
+void sslb__tls_ctx_free(sslb__tls_ctx *c) {
+  if (!c)
+    return;
+  if (c->creds)
+    gnutls_certificate_free_credentials(c->creds);
+  if (c->prio)
+    gnutls_priority_deinit(c->prio);
+  sslb_trust_manager_free(c->tm);
+  free(c);
+}
+
+int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,
+                  const char *host, int alpn, sslb__err *err) {
+  sslb__tls *t = calloc(1, sizeof *t);
+  if (!t)
+    return sslb__fail(err, SSLB_ERR_NO_MEMORY, "out of memory");
+  t->ctx = ctx;
+  snprintf(t->host, sizeof t->host, "%s", host);
+  int g = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
+  if (g < 0) {
+    free(t);
+    return sslb__fail(err, SSLB_ERR_TLS, "TLS session: %s",
+                      gnutls_strerror(g));
+  }
+  gnutls_session_set_ptr(t->s, t);
+  gnutls_priority_set(t->s, ctx->prio);
+  gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, ctx->creds);
+  uint8_t ip[16];
+  int is_ip = inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1;
+  if (!is_ip) /* no SNI for IP literals (RFC 6066) */
+    gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, host, strlen(host));
+  gnutls_datum_t protos[2];
+  unsigned np = 0;
+  if (alpn != 1)
+    protos[np++] = (gnutls_datum_t){(unsigned char *)"h2", 2};
+  if (alpn != 2)
+    protos[np++] = (gnutls_datum_t){(unsigned char *)"http/1.1", 8};
+  gnutls_alpn_set_protocols(t->s, protos, np, 0);
+  gnutls_transport_set_int(t->s, fd);
+  gnutls_handshake_set_timeout(t->s, 0);
+  *out = t;
+  return 0;
+}
+
+void sslb__tls_free(sslb__tls *t) {
+  if (!t)
+    return;
+  gnutls_deinit(t->s);
+  free(t->report);
+  free(t);
+}
+
+int sslb__tls_handshake(sslb__tls *t, sslb__err *err) {
+  int g = gnutls_handshake(t->s);
+  if (g == GNUTLS_E_AGAIN || g == GNUTLS_E_INTERRUPTED)
+    return SSLB__AGAIN;
+  if (g < 0) {
+    if (t->verify_rc < 0)
+      return sslb__fail(err, t->verify_rc, "certificate verification failed "
+                                           "for %s:\n%s",
+                        t->host, t->report ? t->report : "");
+    if (g == GNUTLS_E_PREMATURE_TERMINATION || g == GNUTLS_E_PUSH_ERROR ||
+        g == GNUTLS_E_PULL_ERROR)
+      return sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED,
+                        "the connection to %s closed during the TLS "
+                        "handshake: %s",
+                        t->host, gnutls_strerror(g));
+    return sslb__fail(err, SSLB_ERR_TLS, "TLS handshake with %s failed: %s",
+                      t->host, gnutls_strerror(g));
+  }
+  gnutls_datum_t p;
+  if (gnutls_alpn_get_selected_protocol(t->s, &p) == 0 && p.size < sizeof t->alpn) {
+    memcpy(t->alpn, p.data, p.size);
+    t->alpn[p.size] = 0;
+  }
+  const char *v = gnutls_protocol_get_name(gnutls_protocol_get_version(t->s));
+  snprintf(t->version, sizeof t->version, "%s", v ? v : "");
+  const char *cs = gnutls_ciphersuite_get(t->s); /* IANA name */
+  snprintf(t->cipher, sizeof t->cipher, "%s", cs ? cs : "");
+  return 0;
+}
+
+int sslb__tls_wants_write(const sslb__tls *t) {
+  return gnutls_record_get_direction(t->s) == 1;
+}
+
+ssize_t sslb__tls_read(sslb__tls *t, void *buf, size_t n, sslb__err *err) {
+  ssize_t r = gnutls_record_recv(t->s, buf, n);
+  if (r >= 0)
+    return r;
+  if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+    return SSLB__AGAIN;
+  if (r == GNUTLS_E_PREMATURE_TERMINATION)
+    return 0; /* peers that close without close_notify: judged by framing */
+  return sslb__fail(err, SSLB_ERR_TLS, "TLS read from %s failed: %s", t->host,
+                    gnutls_strerror((int)r));
+}
+
+ssize_t sslb__tls_write(sslb__tls *t, const void *buf, size_t n,
+                        sslb__err *err) {
+  /* After EAGAIN GnuTLS holds the encrypted record: finish that send with
+   * (NULL, 0) before anything new. */
+  size_t inflight = t->send_inflight;
+  ssize_t r = inflight ? gnutls_record_send(t->s, NULL, 0)
+                       : gnutls_record_send(t->s, buf, n);
+  if (r >= 0) {
+    t->send_inflight = 0;
+    return r;
+  }
+  if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+    if (!inflight)
+      t->send_inflight = n;
+    return SSLB__AGAIN;
+  }
+  return sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED,
+                    "TLS write to %s failed: %s", t->host,
+                    gnutls_strerror((int)r));
+}
+
+size_t sslb__tls_pending(sslb__tls *t) {
+  return gnutls_record_check_pending(t->s);
+}
+
+const char *sslb__tls_alpn(const sslb__tls *t) { return t->alpn; }
+const char *sslb__tls_version(const sslb__tls *t) { return t->version; }
+const char *sslb__tls_cipher(const sslb__tls *t) { return t->cipher; }

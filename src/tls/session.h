@@ -1,0 +1,38 @@
+/* Non-blocking TLS client sessions on GnuTLS, verified by a trust manager. */
+#ifndef SSLB_SESSION_H
+#define SSLB_SESSION_H
+
+#include <sys/types.h>
+
+#include "internal.h"
+
+#define SSLB__AGAIN (-1000) /* would block: poll for sslb__tls_wants() */
+
+typedef struct sslb__tls_ctx sslb__tls_ctx; /* per client: credentials */
+typedef struct sslb__tls sslb__tls;         /* per connection */
+
+int sslb__tls_ctx_new(sslb__tls_ctx **out, sslb_trust_manager *tm,
+                      sslb__err *err) SSLB__MUST_USE;
+void sslb__tls_ctx_free(sslb__tls_ctx *ctx);
+
+/* alpn: 0 any (h2, http/1.1), 1 http/1.1 only, 2 h2 only */
+int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,
+                  const char *host, int alpn, sslb__err *err) SSLB__MUST_USE;
+void sslb__tls_free(sslb__tls *t);
+/* 0 when done, SSLB__AGAIN, or a code with err set (verification failures
+ * carry the verifier's code and report). */
+int sslb__tls_handshake(sslb__tls *t, sslb__err *err) SSLB__MUST_USE;
+/* 1: wants to write; 0: wants to read */
+int sslb__tls_wants_write(const sslb__tls *t);
+/* >0 bytes, 0 at a clean close, SSLB__AGAIN, or a negative code */
+ssize_t sslb__tls_read(sslb__tls *t, void *buf, size_t n, sslb__err *err);
+/* >0 bytes taken, SSLB__AGAIN (call again with the same data), or a code */
+ssize_t sslb__tls_write(sslb__tls *t, const void *buf, size_t n,
+                        sslb__err *err);
+/* bytes GnuTLS has decrypted but not yet returned */
+size_t sslb__tls_pending(sslb__tls *t);
+const char *sslb__tls_alpn(const sslb__tls *t);    /* "" when none */
+const char *sslb__tls_version(const sslb__tls *t);
+const char *sslb__tls_cipher(const sslb__tls *t);
+
+#endif
