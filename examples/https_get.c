@@ -140,6 +140,7 @@ int main(int argc, char **argv) {
   const char *method = "GET", *body = NULL;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
+  unsigned connect_ms = 10000, request_ms = 30000;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--keystore") && v)
@@ -160,6 +161,10 @@ int main(int argc, char **argv) {
       count = atoi(v), i++;
     else if (!strcmp(a, "-c") && v)
       threads = atoi(v), i++;
+    else if (!strcmp(a, "--connect-timeout") && v)
+      connect_ms = (unsigned)atoi(v), i++;
+    else if (!strcmp(a, "--max-time") && v)
+      request_ms = (unsigned)atoi(v), i++;
     else if (!strcmp(a, "--async"))
       async = 1;
     else if (!strcmp(a, "--expect-length") && v)
@@ -201,6 +206,7 @@ int main(int argc, char **argv) {
   }
   sslb_trust_manager_free(tm);
   sslb_client_set_http_policy(c, policy);
+  sslb_client_set_timeouts(c, connect_ms, request_ms);
   pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
   work w = {.c = c, .url = url, .method = method, .body = body, .mu = &mu};
   int status = 0;

@@ -73,19 +73,13 @@ int sslb__url_parse(sslb__url *u, const char *url, sslb__err *err) {
     size_t al = strlen(u->authority);
     snprintf(u->authority + al, sizeof u->authority - al, ":%u", u->port);
   }
-  /* target: everything from the path on, minus the fragment */
-  const char *start = NULL;
-  if (uri.pathHead)
-    start = uri.pathHead->text.first - 1;
-  else if (uri.query.first)
-    start = uri.query.first - 1;
-  const char *end = url + strlen(url);
-  if (uri.fragment.first)
-    end = uri.fragment.first - 1;
-  if (start && (*start != '/' && *start != '?'))
-    start++;
-  size_t tl = start ? (size_t)(end - start) : 0;
-  int need_slash = !start || *start != '/';
+  /* target: everything from the path on, minus the fragment. uriparser
+   * has validated the whole URL, so the authority ends at the first '/',
+   * '?' or '#' after "scheme://" (brackets hold none of them). */
+  const char *start = url + sl + 3;
+  start += strcspn(start, "/?#");
+  size_t tl = strcspn(start, "#");
+  int need_slash = *start != '/';
   u->target = malloc(tl + 2);
   if (!u->target) {
     rc = sslb__fail(err, SSLB_ERR_NO_MEMORY, "out of memory");
@@ -94,8 +88,7 @@ int sslb__url_parse(sslb__url *u, const char *url, sslb__err *err) {
   size_t o = 0;
   if (need_slash)
     u->target[o++] = '/';
-  if (tl)
-    memcpy(u->target + o, start, tl);
+  memcpy(u->target + o, start, tl);
   u->target[o + tl] = 0;
   for (char *c = u->target; *c; c++)
     if ((unsigned char)*c <= 0x20 || *c == 0x7f) {

@@ -27,6 +27,7 @@ struct sslb__tls {
   char version[16];
   char cipher[64];
   size_t send_inflight; /* length of a send GnuTLS buffered on EAGAIN */
+  const char *alpn_offer;
 };
 
 static int verify_cb(gnutls_session_t s) {
@@ -111,6 +112,7 @@ int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,
   if (alpn != 2)
     protos[np++] = (gnutls_datum_t){(unsigned char *)"http/1.1", 8};
   gnutls_alpn_set_protocols(t->s, protos, np, 0);
+  t->alpn_offer = alpn == 1 ? "http/1.1" : alpn == 2 ? "h2" : "h2, http/1.1";
   gnutls_transport_set_int(t->s, fd);
   gnutls_handshake_set_timeout(t->s, 0);
   *out = t;
@@ -134,6 +136,16 @@ int sslb__tls_handshake(sslb__tls *t, sslb__err *err) {
       return sslb__fail(err, t->verify_rc, "certificate verification failed "
                                            "for %s:\n%s",
                         t->host, t->report ? t->report : "");
+    if (g == GNUTLS_E_FATAL_ALERT_RECEIVED &&
+        gnutls_alert_get(t->s) == GNUTLS_A_NO_APPLICATION_PROTOCOL)
+      return sslb__fail(err, SSLB_ERR_PROTOCOL,
+                        "%s refused every offered protocol (ALPN: %s)", t->host,
+                        t->alpn_offer);
+    if (g == GNUTLS_E_FATAL_ALERT_RECEIVED)
+      return sslb__fail(err, SSLB_ERR_TLS,
+                        "TLS handshake with %s failed: the server sent the "
+                        "alert '%s'",
+                        t->host, gnutls_alert_get_name(gnutls_alert_get(t->s)));
     if (g == GNUTLS_E_PREMATURE_TERMINATION || g == GNUTLS_E_PUSH_ERROR ||
         g == GNUTLS_E_PULL_ERROR)
       return sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED,

@@ -108,7 +108,9 @@ static int dns_match(const char *pattern_in, const char *host) {
 }
 
 int sslb__host_matches(const sslb_certificate *c, const char *host_in) {
-  uint8_t ip[16], san[64];
+  /* a DNS name has up to 253 characters (plus a trailing dot): a SAN that
+   * does not fit is skipped, so the buffer must hold any valid one */
+  uint8_t ip[16], san[256];
   size_t iplen = parse_ip(host_in, ip);
   char host[256];
   if (strlen(host_in) >= sizeof host)
@@ -277,15 +279,29 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
     gnutls_x509_trust_list_deinit(tl, 1);
     return SSLB_ERR_INTERNAL;
   }
+  /* A CRL counts when a CA of this path (or the anchor) signed it.
+   * GNUTLS_TL_VERIFY_CRL would check it against the trust list, which holds
+   * only the anchor, and so drop every CRL of an intermediate CA. A CRL
+   * past its nextUpdate still revokes what it lists. */
+  gnutls_x509_crt_t issuers[MAX_DEPTH + 1];
+  unsigned nissuers = 0;
+  for (size_t i = 1; i < s->n; i++)
+    issuers[nissuers++] = sslb__cert_crt(s->path[i]);
+  issuers[nissuers++] = ca;
   for (size_t i = 0; i < s->tm->ncrls; i++) {
+    unsigned vret = 0;
+    if (gnutls_x509_crl_verify(s->tm->crls[i], issuers, nissuers, 0, &vret) <
+            0 ||
+        (vret & ~(unsigned)(GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED |
+                            GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE)))
+      continue;
     gnutls_x509_crl_t crl;
     gnutls_datum_t cd;
     if (gnutls_x509_crl_export2(s->tm->crls[i], GNUTLS_X509_FMT_DER, &cd) < 0)
       continue;
     if (gnutls_x509_crl_init(&crl) >= 0) {
-      if (gnutls_x509_crl_import(crl, &cd, GNUTLS_X509_FMT_DER) >= 0)
-        gnutls_x509_trust_list_add_crls(tl, &crl, 1, GNUTLS_TL_VERIFY_CRL, 0);
-      else
+      if (gnutls_x509_crl_import(crl, &cd, GNUTLS_X509_FMT_DER) < 0 ||
+          gnutls_x509_trust_list_add_crls(tl, &crl, 1, 0, 0) != 1)
         gnutls_x509_crl_deinit(crl);
     }
     gnutls_free(cd.data);
@@ -477,7 +493,8 @@ int sslb_trust_manager_verify(sslb_trust_manager *tm,
   s->in = chain;
   s->nin = chain_len;
   s->tm = tm;
-  s->host = host && *host ? host : NULL;
+  /* only NULL skips the name check: "" is a name nothing matches */
+  s->host = host;
   s->now = tm->time ? tm->time : (int64_t)time(NULL);
   s->path[0] = chain[0];
   s->n = 1;

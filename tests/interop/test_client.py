@@ -1,0 +1,303 @@
+"""The client core against real servers on loopback: nghttpd, nginx (h2,
+http/1.1), h2o, and Java's HttpsServer loading a keytool-made keystore.jks
+that sslbind trusts by loading the same file (the Ktor page's scenario)."""
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import BUILD, free_port, keytool, need, run, sk
+
+PW = "foobar"
+GET = BUILD / "sslb-get"
+
+
+def sslb_get(*args, check=True, timeout=120):
+    p = subprocess.run([str(GET), *map(str, args)], capture_output=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"sslb-get failed: {p.stderr.decode(errors='replace')}")
+    return p
+
+
+def info(p):
+    """status/version/tls/alpn lines that sslb-get prints on stderr."""
+    out = {}
+    for line in p.stderr.decode().splitlines():
+        f = line.split("\t")
+        if f[0] in ("status", "version"):
+            out[f[0]] = f[1]
+        elif f[0] == "tls":
+            out["tls_version"], out["cipher"], out["alpn"] = f[1], f[2], f[4]
+        elif f[0] == "error":
+            out["error"] = f[1]
+    return out
+
+
+def wait_port(port, host="127.0.0.1", deadline=20.0):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {host}:{port}")
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pki")
+    sk("generate", d / "ca.p12", "--alias", "ca", "--type", "ca", "--subject", "CN=Interop CA",
+       "--password", PW)
+    sk("generate", d / "server.jks", "--format", "jks", "--alias", "server",
+       "--sign-with", f"{d / 'ca.p12'}:ca", "--password", PW)
+    sk("export", d / "ca.p12", "ca", d / "ca.pem", "--password", PW)
+    sk("convert", d / "server.jks", d / "server.pem", "--format", "pem", "--password", PW,
+       "--no-out-password")
+    docs = d / "htdocs"
+    docs.mkdir()
+    (docs / "index.html").write_text("hello\n")
+    big = os.urandom(3 * 1024 * 1024 + 17)
+    (docs / "big.bin").write_bytes(big)
+    return d, hashlib.sha256(big).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def nginx(pki):
+    need("nginx")
+    d, _ = pki
+    h2, h1 = free_port(), free_port()
+    conf = d / "nginx.conf"
+    # workers run as root when the tests do: the pytest tree is private
+    user = "user root root;" if os.geteuid() == 0 else ""
+    conf.write_text(f"""
+{user}
+worker_processes 1;
+error_log {d}/nginx-error.log;
+pid {d}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  log_format conn '$server_port $connection $status';
+  access_log {d}/access.log conn;
+  keepalive_requests 100000;
+  http2_max_concurrent_streams 128;
+  server {{
+    listen 127.0.0.1:{h2} ssl http2;
+    listen 127.0.0.1:{h1} ssl;
+    ssl_certificate {d}/server.pem;
+    ssl_certificate_key {d}/server.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root {d}/htdocs;
+  }}
+}}
+""")
+    run("nginx", "-c", conf, "-p", d)
+    wait_port(h2)
+    yield d, h2, h1
+    pid = int((d / "nginx.pid").read_text())
+    os.kill(pid, signal.SIGTERM)
+
+
+@pytest.fixture(scope="module")
+def nghttpd(pki):
+    need("nghttpd")
+    d, _ = pki
+    port = free_port()
+    p = subprocess.Popen(["nghttpd", "--address=127.0.0.1", "-d", str(d / "htdocs"), str(port),
+                          str(d / "server.pem"), str(d / "server.pem")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    yield d, port
+    p.terminate()
+    p.wait(timeout=10)
+
+
+def connections_in_log(d, port):
+    lines = [l.split() for l in (d / "access.log").read_text().splitlines()]
+    mine = [l for l in lines if l[0] == str(port)]
+    return len(mine), len({l[1] for l in mine}), {l[2] for l in mine}
+
+
+def test_nghttpd_h2(nghttpd):
+    d, port = nghttpd
+    p = sslb_get(f"https://localhost:{port}/index.html", "--cacert", d / "ca.pem")
+    i = info(p)
+    assert p.stdout == b"hello\n"
+    assert i["status"] == "200" and i["version"] == "2" and i["alpn"] == "h2"
+    assert i["tls_version"] in ("TLS1.3", "TLS1.2") and i["cipher"].startswith("TLS_")
+
+
+@pytest.mark.parametrize("proto", ["h2", "h1"])
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1"])
+def test_nginx_get_big_body(nginx, pki, proto, host):
+    d, h2, h1 = nginx
+    port = h2 if proto == "h2" else h1
+    p = sslb_get(f"https://{host}:{port}/big.bin", "--cacert", d / "ca.pem")
+    i = info(p)
+    assert i["status"] == "200"
+    assert hashlib.sha256(p.stdout).hexdigest() == pki[1]
+    assert i["version"] == ("2" if proto == "h2" else "1.1")
+    assert i["alpn"] == ("h2" if proto == "h2" else "http/1.1")
+
+
+def test_http2_policy_refuses_http1_server(nginx):
+    d, _, h1 = nginx
+    p = sslb_get(f"https://localhost:{h1}/index.html", "--cacert", d / "ca.pem", "--http2",
+                 check=False)
+    assert p.returncode == 2 and info(p)["error"] == "PROTOCOL"
+
+
+def test_10000_concurrent_gets_over_one_h2_connection(nginx):
+    d, h2, _ = nginx
+    before = connections_in_log(d, h2)
+    p = sslb_get(f"https://localhost:{h2}/index.html", "--cacert", d / "ca.pem", "-n", 10000,
+                 "--async", "--expect-length", 6)
+    assert b"ok\t10000\tfailed\t0\tbad\t0\tconnections\t1" in p.stdout, p.stdout
+    time.sleep(0.5)  # nginx writes its log lines as the responses leave
+    n, conns, statuses = connections_in_log(d, h2)
+    assert n - before[0] == 10000
+    assert conns - before[1] == 1, "the server saw more than one connection"
+    assert statuses == {"200"}
+
+
+def test_10000_concurrent_gets_through_the_http1_pool(nginx):
+    d, _, h1 = nginx
+    p = sslb_get(f"https://localhost:{h1}/index.html", "--cacert", d / "ca.pem", "-n", 10000,
+                 "--async", "--expect-length", 6)
+    m = re.search(rb"ok\t(\d+)\tfailed\t(\d+)\tbad\t(\d+)\tconnections\t(\d+)", p.stdout)
+    assert m and m.group(1) == b"10000" and m.group(2) == b"0" and m.group(3) == b"0"
+    assert 1 <= int(m.group(4)) <= 16
+    time.sleep(0.5)
+    n, conns, _ = connections_in_log(d, h1)
+    assert n >= 10000 and conns <= 16 + 8  # earlier tests used a few too
+
+
+def test_threads_share_one_client(nghttpd):
+    d, port = nghttpd
+    p = sslb_get(f"https://localhost:{port}/index.html", "--cacert", d / "ca.pem", "-n", 2000,
+                 "-c", 8)
+    assert b"ok\t2000\tfailed\t0\tconnections\t1" in p.stdout
+
+
+def test_h2o(pki):
+    need("h2o")
+    d, digest = pki
+    port = free_port()
+    conf = d / "h2o.conf"
+    user = "user: root\n" if os.geteuid() == 0 else ""
+    conf.write_text(f"""{user}
+listen:
+  host: 127.0.0.1
+  port: {port}
+  ssl:
+    certificate-file: {d}/server.pem
+    key-file: {d}/server.pem
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {d}/htdocs
+error-log: {d}/h2o-error.log
+""")
+    p = subprocess.Popen(["h2o", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        for policy, version in (("--http2", "2"), ("--http1.1", "1.1")):
+            r = sslb_get(f"https://localhost:{port}/big.bin", "--cacert", d / "ca.pem", policy)
+            assert info(r)["status"] == "200"
+            assert hashlib.sha256(r.stdout).hexdigest() == digest
+            assert info(r)["version"] == version
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+JAVA_SERVER = r"""
+import com.sun.net.httpserver.*;
+import java.io.*;
+import java.net.InetSocketAddress;
+import java.security.KeyStore;
+import javax.net.ssl.*;
+
+public class Server {
+  public static void main(String[] a) throws Exception {
+    char[] pw = a[1].toCharArray();
+    KeyStore ks = KeyStore.getInstance("JKS");
+    try (InputStream in = new FileInputStream(a[0])) { ks.load(in, pw); }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
+    kmf.init(ks, pw);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(a[2])), 0);
+    s.setHttpsConfigurator(new HttpsConfigurator(ctx));
+    s.createContext("/", x -> {
+      byte[] b = "Hello from Java\n".getBytes();
+      x.sendResponseHeaders(200, b.length);
+      try (OutputStream o = x.getResponseBody()) { o.write(b); }
+    });
+    s.start();
+    System.out.println("ready");
+    System.out.flush();
+  }
+}
+"""
+
+
+def test_java_https_server_ktor_scenario(tmp_path):
+    """keytool makes keystore.jks (password foobar) for the server; sslbind
+    loads the same keystore.jks as its trust store."""
+    need("java")
+    ks = tmp_path / "keystore.jks"
+    keytool("-genkeypair", "-alias", "sampleAlias", "-keyalg", "RSA", "-keysize", "2048",
+            "-dname", "CN=localhost", "-ext", "san=dns:localhost,ip:127.0.0.1",
+            "-validity", "30", "-keystore", ks, "-storetype", "JKS", "-storepass", PW)
+    (tmp_path / "Server.java").write_text(JAVA_SERVER)
+    port = free_port()
+    p = subprocess.Popen(["java", str(tmp_path / "Server.java"), str(ks), PW, str(port)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ready", p.stderr.read()
+        r = sslb_get(f"https://localhost:{port}/", "--keystore", ks, "--password", PW)
+        assert r.stdout == b"Hello from Java\n"
+        assert info(r)["version"] == "1.1"
+        # the same server is refused without that trust
+        other = sslb_get(f"https://localhost:{port}/", "--cacert", tmp_path / "Server.java",
+                         check=False)
+        assert other.returncode == 2
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+def test_untrusted_server_names_the_reason(nghttpd, tmp_path):
+    d, port = nghttpd
+    sk("generate", tmp_path / "other.p12", "--alias", "o", "--type", "ca", "--password", PW)
+    sk("export", tmp_path / "other.p12", "o", tmp_path / "other.pem", "--password", PW)
+    p = sslb_get(f"https://localhost:{port}/index.html", "--cacert", tmp_path / "other.pem",
+                 check=False)
+    err = p.stderr.decode()
+    assert p.returncode == 2 and info(p)["error"] == "CERT_UNKNOWN_ISSUER"
+    assert "host: localhost" in err and "CN=localhost" in err and "CN=Interop CA" in err
+
+
+def test_connection_refused(tmp_path):
+    port = free_port()  # nothing listens there
+    p = sslb_get(f"https://127.0.0.1:{port}/", check=False)
+    assert p.returncode == 2 and info(p)["error"] == "CONNECT"
+
+
+def test_stalled_handshake_times_out():
+    port = free_port()
+    with socket.socket() as s:  # accepts TCP, never speaks TLS
+        s.bind(("127.0.0.1", port))
+        s.listen(8)
+        t0 = time.time()
+        p = sslb_get(f"https://127.0.0.1:{port}/", "--connect-timeout", 500, check=False)
+        assert p.returncode == 2 and info(p)["error"] == "TIMEOUT"
+        assert time.time() - t0 < 20
