@@ -151,6 +151,22 @@ expected_entry *expected_entries(size_t *count) {
   return v;
 }
 
+const char *fixture_fingerprint(const char *file, const char *alias,
+                                size_t pos) {
+  static char fp[100];
+  size_t n;
+  expected_entry *v = expected_entries(&n);
+  fp[0] = 0;
+  for (size_t r = 0; r < n; r++)
+    if (strcmp(v[r].file, file) == 0 && strcmp(v[r].alias, alias) == 0 &&
+        pos < v[r].nfp)
+      snprintf(fp, sizeof fp, "%s", v[r].fp[pos]);
+  free(v);
+  cr_assert_neq(fp[0], 0, "fixtures.tsv has no certificate %zu of %s '%s'",
+                pos, file, alias);
+  return fp;
+}
+
 void check_against_fixture(sslb_keystore *ks, const char *file) {
   size_t n, rows = 0;
   expected_entry *v = expected_entries(&n);

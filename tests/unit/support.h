@@ -51,6 +51,10 @@ typedef struct {
 
 /* All lines of fixtures.tsv (malloc'd array, free() it). */
 expected_entry *expected_entries(size_t *count);
+/* The fingerprint keytool printed for certificate pos of alias in file
+ * (fixtures.tsv); static buffer. */
+const char *fixture_fingerprint(const char *file, const char *alias,
+                                size_t pos);
 /* Asserts that ks holds exactly the entries fixtures.tsv lists for `file`:
  * same aliases (case-insensitively), kinds and chain fingerprints. */
 void check_against_fixture(sslb_keystore *ks, const char *file);

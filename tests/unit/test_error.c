@@ -60,7 +60,8 @@ Test(error, enum_matches_the_table) {
 Test(error, ok_and_unknown_codes) {
   cr_expect_str_eq(sslb_error_name(0), "OK");
   cr_expect_str_eq(sslb_strerror(0), "success");
-  const int unknown[] = {1, 42, -7, -9, -24, -1000, 0x7fffffff, -0x7fffffff - 1};
+  const int unknown[] = {1,   42,    -7,         -9,
+                         -24, -1000, 0x7fffffff, -0x7fffffff - 1};
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
     cr_expect_str_eq(sslb_error_name(unknown[i]), "UNKNOWN", "code %d",
                      unknown[i]);
