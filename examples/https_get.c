@@ -196,6 +196,7 @@ int main(int argc, char **argv) {
     rc = sslb_trust_builder_build(b, &tm);
   if (rc < 0) {
     fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_trust_builder_last_error(b));
+    sslb_trust_builder_free(b);
     return 2;
   }
   sslb_trust_builder_free(b);

@@ -29,6 +29,18 @@
 #define MAX_H1_CONNS 16 /* per origin */
 #define READ_CHUNK 65536
 
+#define DNS_TTL_MS 60000
+#define DNS_MAX 256
+struct dns_entry {
+  char host[256];
+  unsigned port;
+  int64_t expires_ms;
+  struct sockaddr_storage addrs[MAX_ADDRS];
+  socklen_t addrlen[MAX_ADDRS];
+  int naddrs;
+  struct dns_entry *next;
+};
+
 enum { C_CONNECTING, C_HANDSHAKING, C_READY, C_CLOSED };
 
 typedef struct conn conn;
@@ -77,6 +89,7 @@ struct sslb_client {
   pthread_t thread;
   int epfd, evfd;
   origin *origins;
+  struct dns_entry *dns; /* guarded by mu */
   conn *dead; /* closed this round; freed when the round ends */
   size_t opened;
 };
@@ -473,8 +486,17 @@ static void on_readable(sslb_client *c, conn *k) {
         r = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
                        strerror(errno));
     }
-    if (r == SSLB__AGAIN)
+    if (r == SSLB__AGAIN) {
+      if (k->h2) { /* everything read: answer and start queued work once */
+        dispatch(c, k->o);
+        if (k->state == C_READY)
+          flush(c, k);
+        if (k->state == C_READY && sslb__h2_closing(k->h2) &&
+            sslb__h2_active(k->h2) == 0)
+          conn_close(c, k, 0, "");
+      }
       return;
+    }
     if (r < 0) {
       conn_fail(c, k, (int)r, &err);
       return;
@@ -499,14 +521,6 @@ static void on_readable(sslb_client *c, conn *k) {
     if (k->h2) {
       if (sslb__h2_feed(k->h2, buf, (size_t)r, &err) < 0) {
         conn_fail(c, k, SSLB_ERR_PROTOCOL, &err);
-        return;
-      }
-      flush(c, k);
-      if (k->state == C_CLOSED)
-        return;
-      dispatch(c, k->o);
-      if (sslb__h2_closing(k->h2) && sslb__h2_active(k->h2) == 0) {
-        conn_close(c, k, 0, "");
         return;
       }
       continue;
@@ -572,6 +586,10 @@ static void conn_io(sslb_client *c, conn *k, unsigned ev) {
     if (k->h2)
       flush(c, k);
     dispatch(c, k->o);
+    /* records that arrived with the handshake sit in the read-ahead
+     * buffer, where epoll cannot see them */
+    if (k->state == C_READY)
+      on_readable(c, k);
     return;
   }
   if (k->state != C_READY)
@@ -789,6 +807,11 @@ void sslb_client_free(sslb_client *c) {
     (void)!write(c->evfd, &one, sizeof one);
     pthread_join(c->thread, NULL);
   }
+  while (c->dns) {
+    struct dns_entry *e = c->dns;
+    c->dns = e->next;
+    free(e);
+  }
   pthread_mutex_destroy(&c->mu);
   close(c->epfd);
   close(c->evfd);
@@ -914,6 +937,53 @@ const char *sslb_request_last_error(const sslb_request *r) {
   return r ? r->err.msg : "request handle is NULL";
 }
 
+/* Resolved addresses are kept for a minute per host and port, so that a
+ * burst of requests resolves once. */
+static int dns_lookup(sslb_client *c, job_box *b, const sslb__url *u) {
+  int hit = 0;
+  int64_t now = now_ms();
+  pthread_mutex_lock(&c->mu);
+  for (struct dns_entry *e = c->dns; e; e = e->next)
+    if (e->port == u->port && !strcmp(e->host, u->host) && e->expires_ms > now) {
+      memcpy(b->addrs, e->addrs, sizeof b->addrs);
+      memcpy(b->addrlen, e->addrlen, sizeof b->addrlen);
+      b->naddrs = e->naddrs;
+      hit = 1;
+      break;
+    }
+  pthread_mutex_unlock(&c->mu);
+  return hit;
+}
+
+static void dns_store(sslb_client *c, const job_box *b, const sslb__url *u) {
+  struct dns_entry *e = calloc(1, sizeof *e);
+  if (!e)
+    return;
+  snprintf(e->host, sizeof e->host, "%s", u->host);
+  e->port = u->port;
+  e->expires_ms = now_ms() + DNS_TTL_MS;
+  memcpy(e->addrs, b->addrs, sizeof e->addrs);
+  memcpy(e->addrlen, b->addrlen, sizeof e->addrlen);
+  e->naddrs = b->naddrs;
+  pthread_mutex_lock(&c->mu);
+  /* drop stale entries and keep the list bounded */
+  int64_t now = now_ms();
+  size_t n = 0;
+  for (struct dns_entry **p = &c->dns; *p;) {
+    if ((*p)->expires_ms <= now || n >= DNS_MAX) {
+      struct dns_entry *x = *p;
+      *p = x->next;
+      free(x);
+      continue;
+    }
+    n++;
+    p = &(*p)->next;
+  }
+  e->next = c->dns;
+  c->dns = e;
+  pthread_mutex_unlock(&c->mu);
+}
+
 static int resolve(job_box *b, const sslb__url *u, sslb__err *err) {
   struct addrinfo hints = {0}, *res = NULL;
   hints.ai_socktype = SOCK_STREAM;
@@ -944,12 +1014,15 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
     free(resp);
     return sslb__fail(&r->err, SSLB_ERR_NO_MEMORY, "out of memory");
   }
-  int rc = resolve(b, &r->url, &r->err);
+  int hit = dns_lookup(c, b, &r->url);
+  int rc = hit ? 0 : resolve(b, &r->url, &r->err);
   if (rc < 0) {
     free(b);
     free(resp);
     return rc;
   }
+  if (!hit)
+    dns_store(c, b, &r->url);
   sslb__job *j = &b->job;
   j->req = r;
   j->resp = resp;
@@ -961,14 +1034,17 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
 
 static void enqueue(sslb_client *c, sslb__job *j) {
   pthread_mutex_lock(&c->mu);
+  int wake = c->inbox == NULL; /* the loop drains all at once: wake it once */
   if (c->inbox_tail)
     c->inbox_tail->next = j;
   else
     c->inbox = j;
   c->inbox_tail = j;
   pthread_mutex_unlock(&c->mu);
-  uint64_t one = 1;
-  (void)!write(c->evfd, &one, sizeof one);
+  if (wake) {
+    uint64_t one = 1;
+    (void)!write(c->evfd, &one, sizeof one);
+  }
 }
 
 int sslb_client_submit(sslb_client *c, sslb_request *r,

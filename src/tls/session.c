@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,60 @@ struct sslb__tls {
   char cipher[64];
   size_t send_inflight; /* length of a send GnuTLS buffered on EAGAIN */
   const char *alpn_offer;
+  int fd;
+  /* Raw bytes read ahead: GnuTLS asks for each record's header and body
+   * separately; one recv per 64 KiB instead of two per record. */
+  uint8_t rbuf[65536];
+  size_t rpos, rlen;
 };
+
+static ssize_t pull(gnutls_transport_ptr_t ptr, void *data, size_t len) {
+  sslb__tls *t = ptr;
+  if (t->rpos == t->rlen) {
+    ssize_t r;
+    do
+      r = recv(t->fd, t->rbuf, sizeof t->rbuf, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      gnutls_transport_set_errno(t->s, errno == EWOULDBLOCK ? EAGAIN : errno);
+      return -1;
+    }
+    t->rpos = 0;
+    t->rlen = (size_t)r;
+    if (r == 0)
+      return 0;
+  }
+  size_t n = t->rlen - t->rpos < len ? t->rlen - t->rpos : len;
+  memcpy(data, t->rbuf + t->rpos, n);
+  t->rpos += n;
+  return (ssize_t)n;
+}
+
+static ssize_t push(gnutls_transport_ptr_t ptr, const void *data, size_t len) {
+  sslb__tls *t = ptr;
+  ssize_t r;
+  do
+    r = send(t->fd, data, len, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    gnutls_transport_set_errno(t->s, errno == EWOULDBLOCK ? EAGAIN : errno);
+  return r;
+}
+
+static ssize_t vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov,
+                        int iovcnt) {
+  sslb__tls *t = ptr;
+  struct msghdr m = {0};
+  m.msg_iov = (struct iovec *)iov;
+  m.msg_iovlen = (size_t)iovcnt;
+  ssize_t r;
+  do
+    r = sendmsg(t->fd, &m, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    gnutls_transport_set_errno(t->s, errno == EWOULDBLOCK ? EAGAIN : errno);
+  return r;
+}
 
 static int verify_cb(gnutls_session_t s) {
   sslb__tls *t = gnutls_session_get_ptr(s);
@@ -113,7 +167,11 @@ int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,
     protos[np++] = (gnutls_datum_t){(unsigned char *)"http/1.1", 8};
   gnutls_alpn_set_protocols(t->s, protos, np, 0);
   t->alpn_offer = alpn == 1 ? "http/1.1" : alpn == 2 ? "h2" : "h2, http/1.1";
-  gnutls_transport_set_int(t->s, fd);
+  t->fd = fd;
+  gnutls_transport_set_ptr(t->s, t);
+  gnutls_transport_set_pull_function(t->s, pull);
+  gnutls_transport_set_push_function(t->s, push);
+  gnutls_transport_set_vec_push_function(t->s, vec_push);
   gnutls_handshake_set_timeout(t->s, 0);
   *out = t;
   return 0;
