@@ -486,6 +486,8 @@ static void on_readable(sslb_client *c, conn *k) {
         r = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
                        strerror(errno));
     }
+    if (r == SSLB__AGAIN && k->tls && sslb__tls_pending(k->tls))
+      continue;
     if (r == SSLB__AGAIN) {
       if (k->h2) { /* everything read: answer and start queued work once */
         dispatch(c, k->o);

@@ -263,7 +263,7 @@ ssize_t sslb__tls_write(sslb__tls *t, const void *buf, size_t n,
 }
 
 size_t sslb__tls_pending(sslb__tls *t) {
-  return gnutls_record_check_pending(t->s);
+  return gnutls_record_check_pending(t->s) + (t->rlen - t->rpos);
 }
 
 const char *sslb__tls_alpn(const sslb__tls *t) { return t->alpn; }

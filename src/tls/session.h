@@ -29,7 +29,10 @@ ssize_t sslb__tls_read(sslb__tls *t, void *buf, size_t n, sslb__err *err);
 /* >0 bytes taken, SSLB__AGAIN (call again with the same data), or a code */
 ssize_t sslb__tls_write(sslb__tls *t, const void *buf, size_t n,
                         sslb__err *err);
-/* bytes GnuTLS has decrypted but not yet returned */
+/* bytes received but not yet returned: decrypted in GnuTLS or raw in the
+ * read-ahead buffer. Non-zero after SSLB__AGAIN means "read again": GnuTLS
+ * returns EAGAIN after a post-handshake message (a TLS 1.3 session ticket)
+ * even when more records are already here, where epoll cannot see them. */
 size_t sslb__tls_pending(sslb__tls *t);
 const char *sslb__tls_alpn(const sslb__tls *t);    /* "" when none */
 const char *sslb__tls_version(const sslb__tls *t);
