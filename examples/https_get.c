@@ -137,7 +137,7 @@ static void *runner(void *arg) {
 
 int main(int argc, char **argv) {
   const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
-  const char *method = "GET", *body = NULL;
+  const char *method = "GET", *body = NULL, *identity = NULL;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000;
@@ -147,6 +147,8 @@ int main(int argc, char **argv) {
       ks_path = v, i++;
     else if (!strcmp(a, "--password") && v)
       pw = v, i++;
+    else if (!strcmp(a, "--identity") && v)
+      identity = v, i++; /* FILE:ALIAS, store password from --password */
     else if (!strcmp(a, "--cacert") && v)
       cacert = v, i++;
     else if (!strcmp(a, "--http1.1"))
@@ -206,6 +208,24 @@ int main(int argc, char **argv) {
     return 2;
   }
   sslb_trust_manager_free(tm);
+  if (identity) {
+    char file[1024];
+    const char *colon = strrchr(identity, ':');
+    sslb_keystore *iks = NULL;
+    if (!colon || (size_t)(colon - identity) >= sizeof file) {
+      fprintf(stderr, "error\tINVALID_ARGUMENT\t--identity FILE:ALIAS\n");
+      return 2;
+    }
+    memcpy(file, identity, (size_t)(colon - identity));
+    file[colon - identity] = 0;
+    if ((rc = sslb_keystore_new(&iks)) < 0 ||
+        (rc = sslb_keystore_load_file(iks, file, pw)) < 0 ||
+        (rc = sslb_client_set_identity(c, iks, colon + 1, NULL)) < 0) {
+      fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_keystore_last_error(iks));
+      return 2;
+    }
+    sslb_keystore_free(iks);
+  }
   sslb_client_set_http_policy(c, policy);
   sslb_client_set_timeouts(c, connect_ms, request_ms);
   pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;

@@ -694,6 +694,19 @@ SSLB_EXTERN int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
 /** Largest response body accepted (default 64 MiB); SSLB_ERR_TOO_LARGE
  * beyond. */
 SSLB_EXTERN int sslb_client_set_max_body(sslb_client *c, size_t bytes);
+/**
+ * Sets the client certificate for mutual TLS from a private-key entry of a
+ * keystore (its key and chain are copied; the store may be freed). Call
+ * before the first request.
+ * @param key_password NULL when the key is already usable in the store.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NOT_FOUND,
+ *   SSLB_ERR_WRONG_ENTRY_KIND, SSLB_ERR_KEY_LOCKED, SSLB_ERR_BAD_KEY_PASSWORD,
+ *   SSLB_ERR_TLS.
+ */
+SSLB_EXTERN int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
+                                         const char *alias,
+                                         const char *key_password);
+
 /** Number of connections opened so far (for tests and diagnostics). */
 SSLB_EXTERN size_t sslb_client_connections_opened(const sslb_client *c);
 

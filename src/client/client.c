@@ -22,6 +22,7 @@
 #include "client/job.h"
 #include "http/h1.h"
 #include "http/h2.h"
+#include "keystore/ks.h"
 #include "tls/session.h"
 #include "util/text.h"
 
@@ -843,6 +844,25 @@ int sslb_client_set_max_body(sslb_client *c, size_t bytes) {
     return SSLB_ERR_INVALID_ARGUMENT;
   c->max_body = bytes;
   return 0;
+}
+
+int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
+                             const char *alias, const char *key_password) {
+  if (!c || !ks || !alias)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  size_t i;
+  SSLB__GUARD(sslb_keystore_find(ks, alias, &i));
+  sslb__entry *e = &ks->e.v[i];
+  if (e->kind != SSLB_ENTRY_PRIVATE_KEY)
+    return sslb__fail(&ks->err, SSLB_ERR_WRONG_ENTRY_KIND,
+                      "entry '%s' has no private key", alias);
+  if (!e->key && !key_password)
+    return sslb__fail(&ks->err, SSLB_ERR_KEY_LOCKED,
+                      "entry '%s' is locked: give its key password", alias);
+  if (!e->key)
+    SSLB__GUARD(sslb_keystore_unlock_key(ks, alias, key_password));
+  return sslb__tls_ctx_set_identity(c->tls, e->chain, e->chain_len, e->key,
+                                    &ks->err);
 }
 
 size_t sslb_client_connections_opened(const sslb_client *c) {

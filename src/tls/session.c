@@ -128,6 +128,22 @@ int sslb__tls_ctx_new(sslb__tls_ctx **out, sslb_trust_manager *tm,
   return 0;
 }
 
+int sslb__tls_ctx_set_identity(sslb__tls_ctx *c,
+                               sslb_certificate *const *chain, size_t n,
+                               const sslb__key *key, sslb__err *err) {
+  gnutls_x509_crt_t certs[16];
+  if (n == 0 || n > 16)
+    return sslb__fail(err, SSLB_ERR_INVALID_ARGUMENT,
+                      "a client chain of %zu certificates is not usable", n);
+  for (size_t i = 0; i < n; i++)
+    certs[i] = sslb__cert_crt(chain[i]);
+  int g = gnutls_certificate_set_x509_key(c->creds, certs, (unsigned)n, key->k);
+  if (g < 0)
+    return sslb__fail(err, SSLB_ERR_TLS, "the client identity was refused: %s",
+                      gnutls_strerror(g));
+  return 0;
+}
+
 void sslb__tls_ctx_free(sslb__tls_ctx *c) {
   if (!c)
     return;

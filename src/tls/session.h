@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "internal.h"
+#include "tls/x509.h"
 
 #define SSLB__AGAIN (-1000) /* would block: poll for sslb__tls_wants() */
 
@@ -14,6 +15,11 @@ typedef struct sslb__tls sslb__tls;         /* per connection */
 int sslb__tls_ctx_new(sslb__tls_ctx **out, sslb_trust_manager *tm,
                       sslb__err *err) SSLB__MUST_USE;
 void sslb__tls_ctx_free(sslb__tls_ctx *ctx);
+/* Client certificate chain (leaf first) and key for mutual TLS. */
+int sslb__tls_ctx_set_identity(sslb__tls_ctx *ctx,
+                               sslb_certificate *const *chain, size_t n,
+                               const sslb__key *key, sslb__err *err)
+    SSLB__MUST_USE;
 
 /* alpn: 0 any (h2, http/1.1), 1 http/1.1 only, 2 h2 only */
 int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,

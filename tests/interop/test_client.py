@@ -63,6 +63,8 @@ def pki(tmp_path_factory):
     sk("export", d / "ca.p12", "ca", d / "ca.pem", "--password", PW)
     sk("convert", d / "server.jks", d / "server.pem", "--format", "pem", "--password", PW,
        "--no-out-password")
+    sk("generate", d / "client.p12", "--alias", "client", "--type", "client",
+       "--subject", "CN=sslbind client", "--sign-with", f"{d / 'ca.p12'}:ca", "--password", PW)
     docs = d / "htdocs"
     docs.mkdir()
     (docs / "index.html").write_text("hello\n")
@@ -75,7 +77,7 @@ def pki(tmp_path_factory):
 def nginx(pki):
     need("nginx")
     d, _ = pki
-    h2, h1 = free_port(), free_port()
+    h2, h1, mtls = free_port(), free_port(), free_port()
     conf = d / "nginx.conf"
     # workers run as root when the tests do: the pytest tree is private
     user = "user root root;" if os.geteuid() == 0 else ""
@@ -98,10 +100,19 @@ http {{
     ssl_protocols TLSv1.2 TLSv1.3;
     root {d}/htdocs;
   }}
+  server {{
+    listen 127.0.0.1:{mtls} ssl http2;
+    ssl_certificate {d}/server.pem;
+    ssl_certificate_key {d}/server.pem;
+    ssl_verify_client on;
+    ssl_client_certificate {d}/ca.pem;
+    root {d}/htdocs;
+  }}
 }}
 """)
     run("nginx", "-c", conf, "-p", d)
     wait_port(h2)
+    (d / "mtls.port").write_text(str(mtls))
     yield d, h2, h1
     pid = int((d / "nginx.pid").read_text())
     os.kill(pid, signal.SIGTERM)
@@ -147,6 +158,22 @@ def test_nginx_get_big_body(nginx, pki, proto, host):
     assert hashlib.sha256(p.stdout).hexdigest() == pki[1]
     assert i["version"] == ("2" if proto == "h2" else "1.1")
     assert i["alpn"] == ("h2" if proto == "h2" else "http/1.1")
+
+
+def test_mutual_tls_with_a_keystore_identity(nginx):
+    """nginx with ssl_verify_client on: refused without a client
+    certificate, served with the keystore's client entry."""
+    d, _, _ = nginx
+    port = int((d / "mtls.port").read_text())
+    url = f"https://localhost:{port}/index.html"
+    without = sslb_get(url, "--cacert", d / "ca.pem")
+    assert info(without)["status"] == "400"  # nginx: no required SSL certificate
+    ok = sslb_get(url, "--cacert", d / "ca.pem", "--identity", f"{d / 'client.p12'}:client",
+                  "--password", PW)
+    assert info(ok)["status"] == "200" and ok.stdout == b"hello\n"
+    bad = sslb_get(url, "--cacert", d / "ca.pem", "--identity", f"{d / 'client.p12'}:nobody",
+                   "--password", PW, check=False)
+    assert bad.returncode == 2 and info(bad)["error"] == "NOT_FOUND"
 
 
 def test_http2_policy_refuses_http1_server(nginx):
