@@ -1,0 +1,194 @@
+/* The client API without a network: URL parsing, request validation,
+ * argument checks, and failures that need no server (refused connections
+ * on loopback, unresolvable names are not tried: no traffic leaves the
+ * machine). Exchanges with real servers are in tests/interop. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "http/url.h"
+#include "support.h"
+
+static sslb__url parse_ok(const char *s) {
+  sslb__url u;
+  sslb__err err = {{0}};
+  int rc = sslb__url_parse(&u, s, &err);
+  cr_assert_eq(rc, 0, "%s: %s", s, err.msg);
+  return u;
+}
+
+static int parse_rc(const char *s) {
+  sslb__url u;
+  sslb__err err = {{0}};
+  int rc = sslb__url_parse(&u, s, &err);
+  if (rc == 0)
+    sslb__url_free(&u);
+  else
+    cr_assert(err.msg[0], "no message for %s", s);
+  return rc;
+}
+
+Test(url, defaults_and_targets) {
+  sslb__url u = parse_ok("https://Example.COM");
+  cr_assert_str_eq(u.host, "example.com");
+  cr_assert_eq(u.port, 443);
+  cr_assert(u.https);
+  cr_assert_str_eq(u.target, "/");
+  cr_assert_str_eq(u.authority, "example.com");
+  sslb__url_free(&u);
+
+  u = parse_ok("http://localhost:8080/a/b%20c?x=1&y=%2F#frag");
+  cr_assert(!u.https);
+  cr_assert_eq(u.port, 8080);
+  cr_assert_str_eq(u.target, "/a/b%20c?x=1&y=%2F");
+  cr_assert_str_eq(u.authority, "localhost:8080");
+  sslb__url_free(&u);
+
+  u = parse_ok("https://h?q");
+  cr_assert_str_eq(u.target, "/?q");
+  sslb__url_free(&u);
+
+  u = parse_ok("https://h:443/");
+  cr_assert_str_eq(u.authority, "h"); /* default port is not repeated */
+  sslb__url_free(&u);
+}
+
+Test(url, ipv6_literals_canonical) {
+  sslb__url u = parse_ok("https://[0:0:0:0:0:0:0:1]:8443/x");
+  cr_assert_str_eq(u.host, "::1");
+  cr_assert_eq(u.port, 8443);
+  cr_assert_str_eq(u.authority, "[::1]:8443");
+  sslb__url_free(&u);
+  u = parse_ok("https://[2001:DB8::1]/");
+  cr_assert_str_eq(u.host, "2001:db8::1");
+  sslb__url_free(&u);
+}
+
+Test(url, rejects) {
+  cr_assert_eq(parse_rc("ftp://h/"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("https://"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("not a url"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("https://user:pw@h/"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("https://h:0/"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("https://h:65536/"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("https://h:123456/"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("https://h/a b"), SSLB_ERR_URL);
+  cr_assert_eq(parse_rc("https://[::g]/"), SSLB_ERR_URL);
+}
+
+Test(request, validation) {
+  sslb_request *r = NULL;
+  cr_assert_eq(sslb_request_new(NULL, "GET", "https://h/"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_new(&r, NULL, "https://h/"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_null(r);
+  cr_assert_eq(sslb_request_new(&r, "GET", NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_new(&r, "G ET", "https://h/"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_new(&r, "GET", "gopher://h/"), SSLB_ERR_URL);
+  cr_assert_null(r);
+  cr_assert_eq(sslb_request_new(&r, "POST", "https://h/p"), 0);
+  cr_assert_eq(sslb_request_add_header(r, "X-Ok", "v"), 0);
+  cr_assert_eq(sslb_request_add_header(r, "X-Bad", "a\r\nInjected: 1"),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert(strstr(sslb_request_last_error(r), "CR or LF"));
+  cr_assert_eq(sslb_request_add_header(r, "", "v"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_add_header(r, "A:B", "v"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_add_header(r, NULL, "v"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_set_body(r, NULL, 3), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_set_body(r, (const uint8_t *)"abc", 3), 0);
+  cr_assert_eq(sslb_request_set_body(r, NULL, 0), 0);
+  cr_assert_eq(sslb_request_add_header(NULL, "a", "b"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_str_eq(sslb_request_last_error(NULL), "request handle is NULL");
+  sslb_request_free(r);
+  sslb_request_free(NULL);
+}
+
+Test(client, null_handles) {
+  sslb_response *resp = (sslb_response *)1;
+  cr_assert_eq(sslb_client_new(NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_execute(NULL, NULL, &resp), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_null(resp);
+  cr_assert_eq(sslb_client_submit(NULL, NULL, NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_http_policy(NULL, 0), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_timeouts(NULL, 1, 1), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_max_body(NULL, 1), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_identity(NULL, NULL, NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_connections_opened(NULL), 0);
+  sslb_client_free(NULL);
+  cr_assert_eq(sslb_response_status(NULL), 0);
+  cr_assert_null(sslb_response_header(NULL, "a"));
+  cr_assert_null(sslb_response_header_name(NULL, 0));
+  const uint8_t *b;
+  size_t n;
+  cr_assert_eq(sslb_response_body(NULL, &b, &n), SSLB_ERR_INVALID_ARGUMENT);
+  sslb_response_free(NULL);
+}
+
+static sslb_trust_manager *empty_trust(void) {
+  sslb_trust_builder *b;
+  sslb_trust_manager *tm;
+  cr_assert_eq(sslb_trust_builder_new(&b), 0);
+  cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
+  cr_assert_eq(sslb_trust_builder_build(b, &tm), 0);
+  sslb_trust_builder_free(b);
+  return tm;
+}
+
+/* A loopback port with nothing listening. */
+static unsigned closed_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t l = sizeof a;
+  cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  getsockname(fd, (struct sockaddr *)&a, &l);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+Test(client, refused_connection_is_connect_error) {
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, tm), 0);
+  sslb_trust_manager_free(tm); /* the client holds its own reference */
+  char url[64];
+  snprintf(url, sizeof url, "https://127.0.0.1:%u/", closed_port());
+  sslb_request *r;
+  cr_assert_eq(sslb_request_new(&r, "GET", url), 0);
+  sslb_response *resp = NULL;
+  cr_assert_eq(sslb_client_execute(c, r, &resp), SSLB_ERR_CONNECT);
+  cr_assert_null(resp);
+  cr_assert(strstr(sslb_request_last_error(r), "127.0.0.1"), "%s",
+            sslb_request_last_error(r));
+  sslb_request_free(r);
+  sslb_client_free(c);
+}
+
+static void count_done(void *ud, int rc, sslb_response *resp) {
+  int *n = ud;
+  cr_assert_eq(rc, SSLB_ERR_CANCELLED == rc ? rc : SSLB_ERR_CONNECT);
+  cr_assert_null(resp);
+  __atomic_add_fetch(n, 1, __ATOMIC_RELAXED);
+}
+
+Test(client, submitted_requests_complete_exactly_once) {
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, tm), 0);
+  sslb_trust_manager_free(tm);
+  char url[64];
+  snprintf(url, sizeof url, "https://127.0.0.1:%u/", closed_port());
+  enum { N = 50 };
+  sslb_request *r[N];
+  int done = 0;
+  for (int i = 0; i < N; i++) {
+    cr_assert_eq(sslb_request_new(&r[i], "GET", url), 0);
+    cr_assert_eq(sslb_client_submit(c, r[i], count_done, &done), 0);
+  }
+  for (int i = 0; i < 500 && __atomic_load_n(&done, __ATOMIC_RELAXED) < N; i++)
+    usleep(10000);
+  sslb_client_free(c); /* anything left is cancelled, exactly once */
+  cr_assert_eq(done, N);
+  for (int i = 0; i < N; i++)
+    sslb_request_free(r[i]);
+}
