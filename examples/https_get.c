@@ -43,10 +43,10 @@ static int one(work *w, int print) {
     const uint8_t *b;
     size_t n;
     sslb_response_body(resp, &b, &n);
-    fprintf(stderr, "status\t%d\nversion\t%s\ntls\t%s\t%s\talpn\t%s\n",
+    fprintf(stderr, "status\t%d\nversion\t%s\ntls\t%s\t%s\talpn\t%s\tresumed\t%d\n",
             sslb_response_status(resp), sslb_response_http_version(resp),
             sslb_response_tls_version(resp), sslb_response_tls_cipher(resp),
-            sslb_response_alpn(resp));
+            sslb_response_alpn(resp), sslb_response_tls_resumed(resp));
     fwrite(b, 1, n, stdout);
   }
   sslb_response_free(resp);
@@ -137,7 +137,8 @@ static void *runner(void *arg) {
 
 int main(int argc, char **argv) {
   const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
-  const char *method = "GET", *body = NULL, *identity = NULL;
+  const char *method = "GET", *body = NULL, *identity = NULL, *resolve = NULL;
+  int repeat = 0;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000;
@@ -167,6 +168,10 @@ int main(int argc, char **argv) {
       connect_ms = (unsigned)atoi(v), i++;
     else if (!strcmp(a, "--max-time") && v)
       request_ms = (unsigned)atoi(v), i++;
+    else if (!strcmp(a, "--resolve") && v)
+      resolve = v, i++; /* HOST:PORT:ADDR as curl */
+    else if (!strcmp(a, "--repeat") && v)
+      repeat = atoi(v), i++; /* sequential requests, each on a new connection */
     else if (!strcmp(a, "--async"))
       async = 1;
     else if (!strcmp(a, "--expect-length") && v)
@@ -228,10 +233,40 @@ int main(int argc, char **argv) {
   }
   sslb_client_set_http_policy(c, policy);
   sslb_client_set_timeouts(c, connect_ms, request_ms);
+  if (resolve) {
+    char host[256], addr[64];
+    unsigned port;
+    if (sscanf(resolve, "%255[^:]:%u:%63s", host, &port, addr) != 3 ||
+        sslb_client_add_resolve(c, host, port, addr) < 0) {
+      fprintf(stderr, "error\tINVALID_ARGUMENT\t--resolve HOST:PORT:ADDR\n");
+      return 2;
+    }
+  }
   pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
   work w = {.c = c, .url = url, .method = method, .body = body, .mu = &mu};
   int status = 0;
-  if (async && count > 0) {
+  if (repeat > 0) {
+    /* each request asks the server to close, so each uses a new
+     * connection: the later ones show TLS session resumption */
+    for (int i = 0; i < repeat && status == 0; i++) {
+      sslb_request *r;
+      sslb_response *resp = NULL;
+      if (sslb_request_new(&r, method, url) < 0)
+        return 2;
+      sslb_request_add_header(r, "Connection", "close");
+      rc = sslb_client_execute(c, r, &resp);
+      if (rc < 0) {
+        fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_request_last_error(r));
+        status = 2;
+      } else {
+        printf("request\t%d\tstatus\t%d\tresumed\t%d\n", i, sslb_response_status(resp),
+               sslb_response_tls_resumed(resp));
+      }
+      sslb_response_free(resp);
+      sslb_request_free(r);
+    }
+    printf("connections\t%zu\n", sslb_client_connections_opened(c));
+  } else if (async && count > 0) {
     status = run_async(c, url, count, expect_len);
   } else if (count <= 0) {
     rc = one(&w, 1);

@@ -707,6 +707,15 @@ SSLB_EXTERN int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
                                          const char *alias,
                                          const char *key_password);
 
+/**
+ * Connects to `address` (IPv4 or IPv6 literal) whenever a request names
+ * host:port, as curl's --resolve does; the name stays the one sent as SNI
+ * and verified. Later calls for the same host and port replace it.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT (not an IP literal), NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_client_add_resolve(sslb_client *c, const char *host,
+                                        unsigned port, const char *address);
+
 /** Number of connections opened so far (for tests and diagnostics). */
 SSLB_EXTERN size_t sslb_client_connections_opened(const sslb_client *c);
 
@@ -785,6 +794,9 @@ SSLB_EXTERN int sslb_response_body(const sslb_response *resp,
 SSLB_EXTERN const char *sslb_response_tls_version(const sslb_response *resp);
 SSLB_EXTERN const char *sslb_response_tls_cipher(const sslb_response *resp);
 SSLB_EXTERN const char *sslb_response_alpn(const sslb_response *resp);
+/** 1 when the connection resumed an earlier TLS session of this client
+ * (session tickets; the certificate was verified when it was made). */
+SSLB_EXTERN int sslb_response_tls_resumed(const sslb_response *resp);
 /** Frees a response. NULL-safe. */
 SSLB_EXTERN void sslb_response_free(sslb_response *resp);
 

@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@
 struct dns_entry {
   char host[256];
   unsigned port;
-  int64_t expires_ms;
+  int64_t expires_ms; /* INT64_MAX: a resolve override */
   struct sockaddr_storage addrs[MAX_ADDRS];
   socklen_t addrlen[MAX_ADDRS];
   int naddrs;
@@ -61,6 +62,7 @@ struct conn {
   size_t out_off;
   int64_t deadline_ms; /* connect + handshake */
   unsigned events;     /* registered epoll events */
+  int session_saved;
   conn *next;
 };
 
@@ -72,6 +74,7 @@ struct origin {
   socklen_t addrlen[MAX_ADDRS];
   int naddrs;
   int proto; /* 0 unknown until a handshake says */
+  sslb__buf session; /* TLS session to resume (ticket), if any */
   conn *conns;
   sslb__job *pend, *pend_tail;
   origin *next;
@@ -287,6 +290,8 @@ static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
     return 0;
   }
   SSLB__GUARD(sslb__tls_new(&k->tls, c->tls, k->fd, k->o->host, c->policy, err));
+  if (k->o->session.len)
+    sslb__tls_set_session(k->tls, k->o->session.p, k->o->session.len);
   k->state = C_HANDSHAKING;
   return 0;
 }
@@ -329,6 +334,15 @@ static void handshake_done(sslb_client *c, conn *k, sslb__err *err) {
 
 /* ------------------------------------------------------------ exchange */
 
+/* Keeps the connection's session for the next connection to the origin:
+ * TLS 1.3 tickets arrive after the handshake, so this runs as responses
+ * complete. */
+static void keep_session(conn *k) {
+  if (k->tls && !k->session_saved &&
+      sslb__tls_get_session(k->tls, &k->o->session) == 0)
+    k->session_saved = 1;
+}
+
 static void fill_tls_facts(conn *k, sslb__job *j) {
   sslb_response *r = j->resp;
   snprintf(r->version, sizeof r->version, "%s", k->proto == 2 ? "2" : "1.1");
@@ -336,6 +350,7 @@ static void fill_tls_facts(conn *k, sslb__job *j) {
     snprintf(r->tls_version, sizeof r->tls_version, "%s", sslb__tls_version(k->tls));
     snprintf(r->tls_cipher, sizeof r->tls_cipher, "%s", sslb__tls_cipher(k->tls));
     snprintf(r->alpn, sizeof r->alpn, "%s", sslb__tls_alpn(k->tls));
+    r->resumed = sslb__tls_resumed(k->tls);
   }
 }
 
@@ -462,6 +477,7 @@ static void flush(sslb_client *c, conn *k) {
 }
 
 static void h1_finished(sslb_client *c, conn *k, int keep) {
+  keep_session(k);
   sslb__job *j = k->h1job;
   k->h1job = NULL;
   complete(j);
@@ -491,6 +507,7 @@ static void on_readable(sslb_client *c, conn *k) {
       continue;
     if (r == SSLB__AGAIN) {
       if (k->h2) { /* everything read: answer and start queued work once */
+        keep_session(k);
         dispatch(c, k->o);
         if (k->state == C_READY)
           flush(c, k);
@@ -740,6 +757,7 @@ static void *loop(void *arg) {
       fail_job(j, SSLB_ERR_CANCELLED, "the client was closed");
     while (o->conns)
       conn_close(c, o->conns, SSLB_ERR_CANCELLED, "the client was closed");
+    sslb__buf_free(&o->session);
     free(o);
   }
   bury(c);
@@ -865,6 +883,48 @@ int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
                                     &ks->err);
 }
 
+int sslb_client_add_resolve(sslb_client *c, const char *host, unsigned port,
+                            const char *address) {
+  if (!c || !host || !*host || !address || port == 0 || port > 65535)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  struct dns_entry *e = calloc(1, sizeof *e);
+  if (!e)
+    return SSLB_ERR_NO_MEMORY;
+  struct sockaddr_in *v4 = (struct sockaddr_in *)&e->addrs[0];
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&e->addrs[0];
+  if (inet_pton(AF_INET, address, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    e->addrlen[0] = sizeof *v4;
+  } else if (inet_pton(AF_INET6, address, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    e->addrlen[0] = sizeof *v6;
+  } else {
+    free(e);
+    return SSLB_ERR_INVALID_ARGUMENT;
+  }
+  e->naddrs = 1;
+  e->port = port;
+  e->expires_ms = INT64_MAX;
+  snprintf(e->host, sizeof e->host, "%s", host);
+  sslb__ascii_lower(e->host);
+  pthread_mutex_lock(&c->mu);
+  for (struct dns_entry **p = &c->dns; *p;) {
+    if ((*p)->port == port && !strcmp((*p)->host, e->host)) {
+      struct dns_entry *x = *p;
+      *p = x->next;
+      free(x);
+      continue;
+    }
+    p = &(*p)->next;
+  }
+  e->next = c->dns;
+  c->dns = e;
+  pthread_mutex_unlock(&c->mu);
+  return 0;
+}
+
 size_t sslb_client_connections_opened(const sslb_client *c) {
   return c ? __atomic_load_n(&c->opened, __ATOMIC_RELAXED) : 0;
 }
@@ -988,11 +1048,13 @@ static void dns_store(sslb_client *c, const job_box *b, const sslb__url *u) {
   memcpy(e->addrlen, b->addrlen, sizeof e->addrlen);
   e->naddrs = b->naddrs;
   pthread_mutex_lock(&c->mu);
-  /* drop stale entries and keep the list bounded */
+  /* drop stale entries and keep the list bounded (overrides stay) */
   int64_t now = now_ms();
   size_t n = 0;
   for (struct dns_entry **p = &c->dns; *p;) {
-    if ((*p)->expires_ms <= now || n >= DNS_MAX) {
+    int override = (*p)->expires_ms == INT64_MAX;
+    int same = override ? 0 : ((*p)->port == e->port && !strcmp((*p)->host, e->host));
+    if (!override && ((*p)->expires_ms <= now || n >= DNS_MAX || same)) {
       struct dns_entry *x = *p;
       *p = x->next;
       free(x);
@@ -1150,6 +1212,9 @@ const char *sslb_response_tls_cipher(const sslb_response *r) {
 }
 const char *sslb_response_alpn(const sslb_response *r) {
   return r ? r->alpn : NULL;
+}
+int sslb_response_tls_resumed(const sslb_response *r) {
+  return r ? r->resumed : 0;
 }
 void sslb_response_free(sslb_response *r) {
   if (!r)

@@ -22,6 +22,7 @@ struct sslb_response {
   char tls_version[16];
   char tls_cipher[64];
   char alpn[16];
+  int resumed;
 };
 
 int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,

@@ -282,6 +282,28 @@ size_t sslb__tls_pending(sslb__tls *t) {
   return gnutls_record_check_pending(t->s) + (t->rlen - t->rpos);
 }
 
+int sslb__tls_get_session(sslb__tls *t, sslb__buf *out) {
+  if (gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3 &&
+      !(gnutls_session_get_flags(t->s) & GNUTLS_SFLAGS_SESSION_TICKET))
+    return -1; /* no ticket yet */
+  gnutls_datum_t d;
+  if (gnutls_session_get_data2(t->s, &d) < 0)
+    return -1;
+  out->len = 0;
+  sslb__buf_put(out, d.data, d.size);
+  gnutls_memset(d.data, 0, d.size);
+  gnutls_free(d.data);
+  return sslb__buf_ok(out);
+}
+
+void sslb__tls_set_session(sslb__tls *t, const uint8_t *p, size_t n) {
+  (void)gnutls_session_set_data(t->s, p, n); /* a stale one is just ignored */
+}
+
+int sslb__tls_resumed(const sslb__tls *t) {
+  return gnutls_session_is_resumed(t->s) != 0;
+}
+
 const char *sslb__tls_alpn(const sslb__tls *t) { return t->alpn; }
 const char *sslb__tls_version(const sslb__tls *t) { return t->version; }
 const char *sslb__tls_cipher(const sslb__tls *t) { return t->cipher; }

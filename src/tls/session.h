@@ -41,6 +41,12 @@ ssize_t sslb__tls_write(sslb__tls *t, const void *buf, size_t n,
  * even when more records are already here, where epoll cannot see them. */
 size_t sslb__tls_pending(sslb__tls *t);
 const char *sslb__tls_alpn(const sslb__tls *t);    /* "" when none */
+/* Session resumption: data from a finished connection, offered by a new
+ * one before its handshake. get returns 0 and replaces out's contents when
+ * the session can be resumed (TLS 1.3: a ticket has arrived). */
+int sslb__tls_get_session(sslb__tls *t, sslb__buf *out);
+void sslb__tls_set_session(sslb__tls *t, const uint8_t *p, size_t n);
+int sslb__tls_resumed(const sslb__tls *t);
 const char *sslb__tls_version(const sslb__tls *t);
 const char *sslb__tls_cipher(const sslb__tls *t);
 

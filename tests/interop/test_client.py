@@ -332,3 +332,27 @@ def test_stalled_handshake_times_out():
         p = sslb_get(f"https://127.0.0.1:{port}/", "--connect-timeout", 500, check=False)
         assert p.returncode == 2 and info(p)["error"] == "TIMEOUT"
         assert time.time() - t0 < 20
+
+
+def test_tls_sessions_resume_across_connections(nginx):
+    """Each request says Connection: close (HTTP/1.1), so each needs a new
+    connection; the second and third resume the first one's session."""
+    d, _, h1 = nginx
+    p = sslb_get(f"https://localhost:{h1}/index.html", "--cacert", d / "ca.pem", "--http1.1",
+                 "--repeat", 3)
+    lines = [l.split("\t") for l in p.stdout.decode().splitlines()]
+    resumed = [l[5] for l in lines if l[0] == "request"]
+    assert resumed == ["0", "1", "1"], p.stdout
+    assert ["connections", "3"] in lines
+
+
+def test_resolve_override_keeps_the_name_verified(nginx):
+    d, h2, _ = nginx
+    ok = sslb_get(f"https://localhost:{h2}/index.html", "--cacert", d / "ca.pem",
+                  "--resolve", f"localhost:{h2}:127.0.0.1")
+    assert ok.stdout == b"hello\n"
+    # the connection goes to 127.0.0.1, but the name checked is the URL's
+    bad = sslb_get(f"https://example.test:{h2}/index.html", "--cacert", d / "ca.pem",
+                   "--resolve", f"example.test:{h2}:127.0.0.1", check=False)
+    assert bad.returncode == 2 and info(bad)["error"] == "CERT_HOSTNAME_MISMATCH"
+    assert "host: example.test" in bad.stderr.decode()
