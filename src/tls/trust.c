@@ -119,6 +119,14 @@ int sslb_trust_builder_add_keystore(sslb_trust_builder *b,
   return 0;
 }
 
+/* The PEM parser reports malformed blocks with keystore codes; for
+ * certificate data they are SSLB_ERR_CERTIFICATE, as documented. */
+static int pem_code(int rc) {
+  return rc == SSLB_ERR_KEYSTORE_CORRUPT || rc == SSLB_ERR_KEYSTORE_TRUNCATED
+             ? SSLB_ERR_CERTIFICATE
+             : rc;
+}
+
 /* Parses PEM bundle or single DER certificate into anchors. */
 static int add_bytes(sslb_trust_builder *b, const uint8_t *p, size_t n,
                      const char *what) {
@@ -128,7 +136,7 @@ static int add_bytes(sslb_trust_builder *b, const uint8_t *p, size_t n,
     int rc = sslb__pem_certs(p, n, &certs, &count, &b->err);
     if (rc < 0) {
       sslb__err_prefix(&b->err, "%s", what);
-      return rc;
+      return pem_code(rc);
     }
     for (size_t i = 0; i < count; i++) {
       if (rc == 0)
@@ -279,6 +287,13 @@ int sslb_trust_builder_build(sslb_trust_builder *b, sslb_trust_manager **out) {
       size_t count;
       rc = sslb__pem_certs(data, len, &certs, &count, &b->err);
       free(data);
+      if (rc < 0 && rc != SSLB_ERR_NO_MEMORY) {
+        /* a malformed bundle is as unusable as a missing one */
+        sslb__err_prefix(&b->err, "the system trust store '%s' could not be "
+                                  "parsed",
+                         path);
+        rc = SSLB_ERR_IO;
+      }
       for (size_t i = 0; rc == 0 && i < count; i++)
         rc = push_anchor(&tm->anchors, &tm->nanchors, &cap, certs[i]);
       if (rc == 0 || count) {

@@ -14,6 +14,10 @@
 
 #define MAX_DEPTH 8  /* certificates in a path, anchor excluded */
 #define MAX_PATHS 64 /* complete paths evaluated per verification */
+/* partial paths visited per verification: without key identifiers, names
+ * alone can make a hostile chain of 16 look like millions of paths, and
+ * each step checks the issuer against every anchor */
+#define MAX_NODES 256
 
 typedef struct {
   sslb_certificate *const *in; /* presented chain */
@@ -24,6 +28,7 @@ typedef struct {
   const sslb_certificate *path[MAX_DEPTH];
   size_t n;
   int evaluated;
+  int nodes;
   int best_rc;        /* failure of the first complete path */
   char best_msg[512];
   const sslb_certificate *ok_path[MAX_DEPTH + 1];
@@ -255,6 +260,21 @@ static int check_time(search *s, const sslb_certificate *c, size_t pos) {
   return 0;
 }
 
+/* The requested name against the name constraints of every issuer of the
+ * path (the anchor included, unless the leaf is the anchor). */
+static int check_host_constraints(search *s, const sslb_certificate *anchor) {
+  for (size_t i = 1; i <= s->n; i++) {
+    const sslb_certificate *issuer = i < s->n ? s->path[i] : anchor;
+    if (i == s->n && same_cert(s->path[s->n - 1], anchor))
+      break;
+    if (!name_allowed_by(issuer, s->host))
+      return fail(s, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                  "'%s' is outside the name constraints of '%s'", s->host,
+                  sslb_certificate_subject(issuer));
+  }
+  return 0;
+}
+
 /* Checks the current path completed by anchor. */
 static int evaluate(search *s, const sslb_certificate *anchor) {
   s->evaluated++;
@@ -288,12 +308,17 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
   for (size_t i = 1; i < s->n; i++)
     issuers[nissuers++] = sslb__cert_crt(s->path[i]);
   issuers[nissuers++] = ca;
+  const unsigned crl_time = GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED |
+                            GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE;
   for (size_t i = 0; i < s->tm->ncrls; i++) {
     unsigned vret = 0;
-    if (gnutls_x509_crl_verify(s->tm->crls[i], issuers, nissuers, 0, &vret) <
-            0 ||
-        (vret & ~(unsigned)(GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED |
-                            GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE)))
+    if (gnutls_x509_crl_verify(s->tm->crls[i], issuers, nissuers, 0, &vret) < 0)
+      continue;
+    /* GnuTLS adds INVALID to the time flags; any real failure (issuer not
+     * found, not a CA, bad signature, weak algorithm) has its own bit */
+    if (vret & crl_time)
+      vret &= ~(crl_time | GNUTLS_CERT_INVALID);
+    if (vret)
       continue;
     gnutls_x509_crl_t crl;
     gnutls_datum_t cd;
@@ -367,6 +392,11 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
   if (g < 0)
     return fail(s, SSLB_ERR_CERT_INVALID, "verification failed: %s",
                 gnutls_strerror(g));
+  /* GnuTLS says only "constraints failed": when the requested name itself
+   * is excluded, say so */
+  if ((status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE) && s->host &&
+      (rc = check_host_constraints(s, anchor)) < 0)
+    return rc;
   if (status)
     return map_status(s, status, anchor);
   for (size_t i = 0; i < s->n; i++)
@@ -381,15 +411,8 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
                   "'%s' is not among the subject alternative names of '%s' "
                   "(the subject CN is not consulted)",
                   s->host, sslb_certificate_subject(s->path[0]));
-    for (size_t i = 1; i <= s->n; i++) {
-      const sslb_certificate *issuer = i < s->n ? s->path[i] : anchor;
-      if (i == s->n && same_cert(s->path[s->n - 1], anchor))
-        break;
-      if (!name_allowed_by(issuer, s->host))
-        return fail(s, SSLB_ERR_CERT_NAME_CONSTRAINTS,
-                    "'%s' is outside the name constraints of '%s'", s->host,
-                    sslb_certificate_subject(issuer));
-    }
+    if ((rc = check_host_constraints(s, anchor)) < 0)
+      return rc;
   }
   return 0;
 }
@@ -411,6 +434,8 @@ static void accept_path(search *s, const sslb_certificate *anchor) {
 }
 
 static int extend(search *s) {
+  if (++s->nodes > MAX_NODES)
+    return 0;
   const sslb_certificate *last = s->path[s->n - 1];
   const sslb_trust_manager *tm = s->tm;
   /* the certificate itself is an anchor (a self-signed server certificate

@@ -38,8 +38,9 @@ const char *sslb__key_algorithm(const sslb__key *k);
 
 int sslb__cert_from_der(sslb_certificate **out, const uint8_t *der,
                         size_t len, sslb__err *err) SSLB__MUST_USE;
-/* 1 when child's issuer DN equals parent's subject DN and parent's key
- * verifies child's signature. */
+/* 1 when child's issuer DN equals parent's subject DN and their key
+ * identifiers (when both carry them) agree. The signature is checked
+ * later, on the whole path. */
 int sslb__cert_issued_by(const sslb_certificate *child,
                          const sslb_certificate *parent);
 int sslb__cert_self_issued(const sslb_certificate *c);
