@@ -438,31 +438,23 @@ static int extend(search *s) {
     return 0;
   const sslb_certificate *last = s->path[s->n - 1];
   const sslb_trust_manager *tm = s->tm;
-  /* the certificate itself is an anchor (a self-signed server certificate
-   * in a trust store, as on the Ktor page) */
-  for (size_t a = 0; a < tm->nanchors && s->evaluated < MAX_PATHS; a++) {
-    if (!same_cert(tm->anchors[a], last))
-      continue;
-    int rc = evaluate(s, tm->anchors[a]);
-    if (rc == 0) {
-      accept_path(s, tm->anchors[a]);
-      return 1;
+  /* First the certificate itself as an anchor (a self-signed server
+   * certificate in a trust store, as on the Ktor page), then anchors that
+   * issued it. */
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t a = 0; a < tm->nanchors && s->evaluated < MAX_PATHS; a++) {
+      int itself = same_cert(tm->anchors[a], last);
+      if (pass == 0 ? !itself
+                    : itself || !sslb__cert_issued_by(last, tm->anchors[a]))
+        continue;
+      int rc = evaluate(s, tm->anchors[a]);
+      if (rc == 0) {
+        accept_path(s, tm->anchors[a]);
+        return 1;
+      }
+      if (rc == SSLB_ERR_NO_MEMORY || rc == SSLB_ERR_INTERNAL)
+        return rc;
     }
-    if (rc == SSLB_ERR_NO_MEMORY || rc == SSLB_ERR_INTERNAL)
-      return rc;
-  }
-  for (size_t a = 0; a < tm->nanchors && s->evaluated < MAX_PATHS; a++) {
-    if (same_cert(tm->anchors[a], last) ||
-        !sslb__cert_issued_by(last, tm->anchors[a]))
-      continue;
-    int rc = evaluate(s, tm->anchors[a]);
-    if (rc == 0) {
-      accept_path(s, tm->anchors[a]);
-      return 1;
-    }
-    if (rc == SSLB_ERR_NO_MEMORY || rc == SSLB_ERR_INTERNAL)
-      return rc;
-  }
   if (s->n == MAX_DEPTH)
     return 0;
   for (size_t i = 1; i < s->nin && s->evaluated < MAX_PATHS; i++) {
