@@ -210,6 +210,7 @@ int main(int argc, char **argv) {
   sslb_client *c;
   if ((rc = sslb_client_new(&c, tm)) < 0) {
     fprintf(stderr, "error\t%s\tclient\n", sslb_error_name(rc));
+    sslb_trust_manager_free(tm);
     return 2;
   }
   sslb_trust_manager_free(tm);
@@ -219,6 +220,7 @@ int main(int argc, char **argv) {
     sslb_keystore *iks = NULL;
     if (!colon || (size_t)(colon - identity) >= sizeof file) {
       fprintf(stderr, "error\tINVALID_ARGUMENT\t--identity FILE:ALIAS\n");
+      sslb_client_free(c);
       return 2;
     }
     memcpy(file, identity, (size_t)(colon - identity));
@@ -227,6 +229,8 @@ int main(int argc, char **argv) {
         (rc = sslb_keystore_load_file(iks, file, pw)) < 0 ||
         (rc = sslb_client_set_identity(c, iks, colon + 1, NULL)) < 0) {
       fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_keystore_last_error(iks));
+      sslb_keystore_free(iks);
+      sslb_client_free(c);
       return 2;
     }
     sslb_keystore_free(iks);
@@ -239,6 +243,7 @@ int main(int argc, char **argv) {
     if (sscanf(resolve, "%255[^:]:%u:%63s", host, &port, addr) != 3 ||
         sslb_client_add_resolve(c, host, port, addr) < 0) {
       fprintf(stderr, "error\tINVALID_ARGUMENT\t--resolve HOST:PORT:ADDR\n");
+      sslb_client_free(c);
       return 2;
     }
   }
@@ -251,8 +256,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < repeat && status == 0; i++) {
       sslb_request *r;
       sslb_response *resp = NULL;
-      if (sslb_request_new(&r, method, url) < 0)
-        return 2;
+      if (sslb_request_new(&r, method, url) < 0) {
+        status = 2;
+        break;
+      }
       sslb_request_add_header(r, "Connection", "close");
       rc = sslb_client_execute(c, r, &resp);
       if (rc < 0) {

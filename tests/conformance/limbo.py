@@ -21,7 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BUILD = Path(os.environ.get("SSLB_BUILD_DIR", ROOT / "build"))
-DEFAULT_CASES = ROOT.parent / "shared" / "conformance" / "x509-limbo-cases.json.gz"
+# shared/ sits beside the checkout (SSLB_SHARED_DIR overrides)
+SHARED = Path(os.environ.get("SSLB_SHARED_DIR", ROOT.parent / "shared"))
+DEFAULT_CASES = SHARED / "conformance" / "x509-limbo-cases.json.gz"
 
 lib = ctypes.CDLL(str(BUILD / "libsslbind.so"))
 P = ctypes.c_void_p
@@ -92,6 +94,10 @@ def main():
                     help="rewrite the allow-list from this run, keeping known reasons")
     ap.add_argument("--show", type=int, default=0, help="print N mismatches")
     a = ap.parse_args()
+    if not os.path.exists(a.cases):
+        print(f"x509-limbo: the cases file {a.cases} is missing (shared/ must sit beside "
+              "the checkout, or set SSLB_SHARED_DIR)")
+        return 1
     cases = json.load(gzip.open(a.cases))["testcases"]
     allow = {}
     if os.path.exists(a.allow):
