@@ -63,8 +63,27 @@ struct conn {
   int64_t deadline_ms; /* connect + handshake */
   unsigned events;     /* registered epoll events */
   int session_saved;
+  sslb__job *running; /* HTTP/2 jobs on this connection (lprev/lnext) */
   conn *next;
 };
+
+static void link_job(conn *k, sslb__job *j) {
+  j->lprev = NULL;
+  j->lnext = k->running;
+  if (k->running)
+    k->running->lprev = j;
+  k->running = j;
+}
+
+static void unlink_job(conn *k, sslb__job *j) {
+  if (j->lprev)
+    j->lprev->lnext = j->lnext;
+  else if (k->running == j)
+    k->running = j->lnext;
+  if (j->lnext)
+    j->lnext->lprev = j->lprev;
+  j->lprev = j->lnext = NULL;
+}
 
 struct origin {
   int https;
@@ -298,6 +317,7 @@ static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
 
 static void h2_done(void *ud, sslb__job *j, int retry) {
   conn *k = ud;
+  unlink_job(k, j);
   if (retry) {
     /* refused before processing: run it again, first in line */
     j->rc = 0;
@@ -390,7 +410,9 @@ static void dispatch(sslb_client *c, origin *o) {
       if (sslb__h2_submit(h2c->h2, j) < 0) {
         j->rc = j->rc ? j->rc : SSLB_ERR_PROTOCOL;
         complete(j);
+        continue;
       }
+      link_job(h2c, j);
     }
     flush(c, h2c);
     return;
@@ -708,6 +730,26 @@ static void check_timeouts(sslb_client *c) {
       if (k->h1job && k->h1job->deadline_ms && now >= k->h1job->deadline_ms) {
         conn_close(c, k, SSLB_ERR_TIMEOUT, "the request timed out");
         break;
+      }
+      if (k->h2 && k->running) {
+        /* an HTTP/2 request that ran out of time: its stream is reset, the
+         * connection and its other streams go on */
+        int cancelled = 0;
+        for (sslb__job *j = k->running, *jn; j; j = jn) {
+          jn = j->lnext;
+          if (!j->deadline_ms || now < j->deadline_ms)
+            continue;
+          unlink_job(k, j);
+          sslb__h2_cancel(k->h2, j);
+          fail_job(j, SSLB_ERR_TIMEOUT, "the request timed out");
+          cancelled = 1;
+        }
+        if (cancelled) {
+          flush(c, k);
+          if (k->state == C_READY)
+            dispatch(c, o);
+          break;
+        }
       }
     }
   }

@@ -51,6 +51,7 @@ typedef struct sslb__job {
   int32_t stream_id;
   void *conn;
   struct sslb__job *next;
+  struct sslb__job *lprev, *lnext; /* a connection's running HTTP/2 jobs */
   pthread_mutex_t mu;
   pthread_cond_t cv;
   sslb_completion_fn cb; /* submit: called instead of signalling */

@@ -242,6 +242,16 @@ int sslb__h2_output(sslb__h2 *h, sslb__buf *out) {
   }
 }
 
+void sslb__h2_cancel(sslb__h2 *h, sslb__job *j) {
+  if (!j->stream_id)
+    return;
+  nghttp2_session_set_stream_user_data(h->s, j->stream_id, NULL);
+  nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, j->stream_id,
+                            NGHTTP2_CANCEL);
+  h->active--;
+  j->stream_id = 0;
+}
+
 void sslb__h2_fail_all(sslb__h2 *h, int rc, const char *msg) {
   h->failed = 1;
   for (uint32_t id = 1; id < nghttp2_session_get_next_stream_id(h->s); id += 2) {

@@ -20,6 +20,9 @@ int sslb__h2_feed(sslb__h2 *h, const uint8_t *p, size_t n, sslb__err *err)
     SSLB__MUST_USE;
 /* Appends frames to send. */
 int sslb__h2_output(sslb__h2 *h, sslb__buf *out) SSLB__MUST_USE;
+/* Abandons one stream (RST_STREAM CANCEL); the job is no longer this
+ * session's and no callback will name it. */
+void sslb__h2_cancel(sslb__h2 *h, sslb__job *job);
 /* Fails every open stream (connection lost). */
 void sslb__h2_fail_all(sslb__h2 *h, int rc, const char *msg);
 size_t sslb__h2_active(const sslb__h2 *h);

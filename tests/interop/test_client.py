@@ -356,3 +356,55 @@ def test_resolve_override_keeps_the_name_verified(nginx):
                    "--resolve", f"example.test:{h2}:127.0.0.1", check=False)
     assert bad.returncode == 2 and info(bad)["error"] == "CERT_HOSTNAME_MISMATCH"
     assert "host: example.test" in bad.stderr.decode()
+
+
+def stalling_h2_server(pki_dir, port, ready):
+    """Speaks TLS with ALPN h2, sends its SETTINGS, then answers nothing:
+    requests on it can only end by their deadline."""
+    import ssl
+    import threading
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(pki_dir / "server.pem"), str(pki_dir / "server.pem"))
+    ctx.set_alpn_protocols(["h2"])
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(4)
+    srv.settimeout(30)
+    conns = []
+
+    def run():
+        ready.set()
+        try:
+            raw, _ = srv.accept()
+            tls = ctx.wrap_socket(raw, server_side=True)
+            tls.sendall(b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")  # empty SETTINGS
+            conns.append(tls)
+            tls.settimeout(30)
+            while tls.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return srv, t, conns
+
+
+def test_http2_request_deadline(pki):
+    import threading
+    d, _ = pki
+    port = free_port()
+    ready = threading.Event()
+    srv, t, conns = stalling_h2_server(d, port, ready)
+    ready.wait(5)
+    try:
+        t0 = time.time()
+        p = sslb_get(f"https://localhost:{port}/slow", "--cacert", d / "ca.pem", "--max-time",
+                     700, check=False)
+        assert p.returncode == 2 and info(p)["error"] == "TIMEOUT", p.stderr
+        assert time.time() - t0 < 60
+    finally:
+        srv.close()
+        for c in conns:
+            c.close()
