@@ -12,6 +12,9 @@
 
 #include <sslbind/sslbind.h>
 
+static const char *hdrs[16];
+static int nhdrs;
+
 typedef struct {
   sslb_client *c;
   const char *url, *method, *body;
@@ -31,6 +34,18 @@ static int one(work *w, int print) {
   }
   if (w->body)
     sslb_request_set_body(r, (const uint8_t *)w->body, strlen(w->body));
+  for (int i = 0; i < nhdrs; i++) {
+    char name[256];
+    const char *colon = strchr(hdrs[i], ':');
+    if (!colon || (size_t)(colon - hdrs[i]) >= sizeof name)
+      continue;
+    memcpy(name, hdrs[i], (size_t)(colon - hdrs[i]));
+    name[colon - hdrs[i]] = 0;
+    const char *v = colon + 1;
+    while (*v == ' ')
+      v++;
+    sslb_request_add_header(r, name, v);
+  }
   rc = sslb_client_execute(w->c, r, &resp);
   if (rc < 0) {
     pthread_mutex_lock(w->mu);
@@ -47,6 +62,9 @@ static int one(work *w, int print) {
             sslb_response_status(resp), sslb_response_http_version(resp),
             sslb_response_tls_version(resp), sslb_response_tls_cipher(resp),
             sslb_response_alpn(resp), sslb_response_tls_resumed(resp));
+    for (size_t i = 0; i < sslb_response_header_count(resp); i++)
+      fprintf(stderr, "header\t%s\t%s\n", sslb_response_header_name(resp, i),
+              sslb_response_header_value(resp, i));
     fwrite(b, 1, n, stdout);
   }
   sslb_response_free(resp);
@@ -139,6 +157,7 @@ int main(int argc, char **argv) {
   const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
   const char *method = "GET", *body = NULL, *identity = NULL, *resolve = NULL;
   int repeat = 0;
+  size_t max_body = 0;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000;
@@ -168,6 +187,10 @@ int main(int argc, char **argv) {
       connect_ms = (unsigned)atoi(v), i++;
     else if (!strcmp(a, "--max-time") && v)
       request_ms = (unsigned)atoi(v), i++;
+    else if (!strcmp(a, "-H") && v)
+      hdrs[nhdrs < 16 ? nhdrs++ : 15] = v, i++; /* "Name: value" */
+    else if (!strcmp(a, "--max-body") && v)
+      max_body = (size_t)atol(v), i++;
     else if (!strcmp(a, "--resolve") && v)
       resolve = v, i++; /* HOST:PORT:ADDR as curl */
     else if (!strcmp(a, "--repeat") && v)
@@ -237,6 +260,8 @@ int main(int argc, char **argv) {
   }
   sslb_client_set_http_policy(c, policy);
   sslb_client_set_timeouts(c, connect_ms, request_ms);
+  if (max_body)
+    sslb_client_set_max_body(c, max_body);
   if (resolve) {
     char host[256], addr[64];
     unsigned port;

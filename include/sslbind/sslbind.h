@@ -691,6 +691,16 @@ SSLB_EXTERN int sslb_client_set_http_policy(sslb_client *c, int policy);
  */
 SSLB_EXTERN int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
                                          unsigned request_ms);
+/**
+ * Content decoding (default on): requests without an Accept-Encoding header
+ * offer "gzip, deflate, br", and bodies so encoded are decoded before they
+ * are returned (headers stay as received). A body that would decode past
+ * the body limit fails with SSLB_ERR_TOO_LARGE (a compression bomb), a
+ * corrupt one with SSLB_ERR_PROTOCOL. A request that sets Accept-Encoding
+ * itself gets the body as sent.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_client_set_decoding(sslb_client *c, int enabled);
 /** Largest response body accepted (default 64 MiB); SSLB_ERR_TOO_LARGE
  * beyond. */
 SSLB_EXTERN int sslb_client_set_max_body(sslb_client *c, size_t bytes);

@@ -22,6 +22,7 @@
 
 #include "client/job.h"
 #include "http/h1.h"
+#include "http/decode.h"
 #include "http/h2.h"
 #include "keystore/ks.h"
 #include "tls/session.h"
@@ -103,6 +104,7 @@ struct sslb_client {
   sslb_trust_manager *tm;
   sslb__tls_ctx *tls;
   int policy;
+  int no_decoding;
   unsigned connect_ms, request_ms;
   size_t max_body;
   pthread_mutex_t mu;
@@ -149,7 +151,26 @@ int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,
   return 0;
 }
 
+/* Undoes the response's content codings when this client offered them. */
+static void decode_body(sslb__job *j) {
+  sslb_response *r = j->resp;
+  const char *enc = sslb_response_header(r, "content-encoding");
+  if (!j->decode || !enc || r->body.len == 0)
+    return;
+  sslb__buf out;
+  sslb__buf_init(&out);
+  int rc = sslb__decode(enc, r->body.p, r->body.len, j->max_body, &out, &j->err);
+  if (rc == 0) {
+    sslb__buf_free(&r->body);
+    r->body = out;
+  } else if (rc < 0) {
+    j->rc = rc;
+  }
+}
+
 static void complete(sslb__job *j) {
+  if (j->rc == 0)
+    decode_body(j);
   if (j->cb) {
     /* submitted: hand over the result, then the job is gone */
     sslb_response *resp = j->resp;
@@ -899,6 +920,13 @@ int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
   return 0;
 }
 
+int sslb_client_set_decoding(sslb_client *c, int enabled) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->no_decoding = !enabled;
+  return 0;
+}
+
 int sslb_client_set_max_body(sslb_client *c, size_t bytes) {
   if (!c)
     return SSLB_ERR_INVALID_ARGUMENT;
@@ -1153,6 +1181,10 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   j->req = r;
   j->resp = resp;
   j->max_body = c->max_body;
+  j->decode = !c->no_decoding;
+  for (size_t i = 0; i < r->nh && j->decode; i++)
+    if (!strcasecmp(r->h[i].name, "accept-encoding"))
+      j->decode = 0;
   j->deadline_ms = c->request_ms ? now_ms() + c->request_ms : 0;
   *out = b;
   return 0;

@@ -42,6 +42,7 @@ typedef struct sslb__job {
   struct sslb_request *req;
   sslb_response *resp;
   size_t max_body;
+  int decode; /* offer and undo content codings */
   int64_t deadline_ms; /* monotonic; 0 = none */
   int rc;              /* result once done */
   sslb__err err;

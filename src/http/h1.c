@@ -142,6 +142,8 @@ int sslb__h1_begin(sslb__h1 *h, sslb__job *job, sslb__buf *out) {
     sslb__buf_printf(out, "User-Agent: sslbind/%s\r\n", SSLB_VERSION_STRING);
   for (size_t i = 0; i < r->nh; i++)
     sslb__buf_printf(out, "%s: %s\r\n", r->h[i].name, r->h[i].value);
+  if (job->decode)
+    sslb__buf_str(out, "Accept-Encoding: gzip, deflate, br\r\n");
   if (!has_len && (r->body_len || (strcasecmp(r->method, "GET") &&
                                    strcasecmp(r->method, "HEAD"))))
     sslb__buf_printf(out, "Content-Length: %zu\r\n", r->body_len);

@@ -174,7 +174,7 @@ int sslb__h2_can_submit(const sslb__h2 *h) {
 
 int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
   struct sslb_request *r = j->req;
-  size_t n = 4 + r->nh;
+  size_t n = 5 + r->nh;
   nghttp2_nv *nv = calloc(n, sizeof *nv);
   char **lower = calloc(r->nh + 1, sizeof *lower);
   if (!nv || !lower) {
@@ -203,6 +203,8 @@ int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
     sslb__ascii_lower(lower[i]);
     NV(lower[i], r->h[i].value);
   }
+  if (j->decode)
+    NV("accept-encoding", "gzip, deflate, br");
 #undef NV
   nghttp2_data_provider dp = {{.ptr = j}, read_body};
   j->body_off = 0;
