@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 /* sslb-get: a verified GET (or any method) through the client core.
  *   sslb-get URL [--keystore F --password P] [--cacert F] [--http1.1|--http2]
  *            [-X METHOD] [-d BODY] [-n COUNT] [-c THREADS]
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sslbind/sslbind.h>
 
@@ -158,6 +160,7 @@ int main(int argc, char **argv) {
   const char *method = "GET", *body = NULL, *identity = NULL, *resolve = NULL;
   int repeat = 0;
   size_t max_body = 0;
+  int pause_ms = 0;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000;
@@ -195,6 +198,8 @@ int main(int argc, char **argv) {
       resolve = v, i++; /* HOST:PORT:ADDR as curl */
     else if (!strcmp(a, "--repeat") && v)
       repeat = atoi(v), i++; /* sequential requests, each on a new connection */
+    else if (!strcmp(a, "--pause") && v)
+      pause_ms = atoi(v), i++; /* with --repeat: keep-alive, wait between */
     else if (!strcmp(a, "--async"))
       async = 1;
     else if (!strcmp(a, "--expect-length") && v)
@@ -285,7 +290,10 @@ int main(int argc, char **argv) {
         status = 2;
         break;
       }
-      sslb_request_add_header(r, "Connection", "close");
+      if (pause_ms > 0 && i > 0)
+        nanosleep(&(struct timespec){pause_ms / 1000, (pause_ms % 1000) * 1000000L}, NULL);
+      if (pause_ms == 0)
+        sslb_request_add_header(r, "Connection", "close");
       rc = sslb_client_execute(c, r, &resp);
       if (rc < 0) {
         fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_request_last_error(r));

@@ -64,6 +64,8 @@ struct conn {
   int64_t deadline_ms; /* connect + handshake */
   unsigned events;     /* registered epoll events */
   int session_saved;
+  unsigned served; /* HTTP/1.1 responses completed on this connection */
+  int h1_got;      /* bytes of the current HTTP/1.1 response arrived */
   sslb__job *running; /* HTTP/2 jobs on this connection (lprev/lnext) */
   conn *next;
 };
@@ -231,6 +233,15 @@ static void unlink_conn(origin *o, conn *k) {
     }
 }
 
+static int stale_retry(const conn *k) {
+  const sslb__job *j = k->h1job;
+  if (!j || k->state != C_CLOSED || k->served == 0 || k->h1_got || j->retried)
+    return 0;
+  const char *m = j->req->method;
+  return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS") ||
+         !strcmp(m, "PUT") || !strcmp(m, "DELETE");
+}
+
 /* Closes a connection. Its running work fails with rc/msg; when it was the
  * origin's last connection and never became ready, queued jobs fail too
  * (the origin cannot be reached). The memory lives until the loop round
@@ -249,6 +260,18 @@ static void conn_close(sslb_client *c, conn *k, int rc, const char *msg) {
   unlink_conn(o, k);
   k->next = c->dead;
   c->dead = k;
+  if (k->h1job && stale_retry(k)) {
+    /* a reused keep-alive connection closed before any byte of the answer:
+     * the server dropped it while idle, so the request runs again (once,
+     * idempotent methods only) on a new connection */
+    sslb__job *j = k->h1job;
+    k->h1job = NULL;
+    j->retried = 1;
+    j->next = o->pend;
+    o->pend = j;
+    if (!o->pend_tail)
+      o->pend_tail = j;
+  }
   if (k->h1job) {
     sslb__job *j = k->h1job;
     k->h1job = NULL;
@@ -444,6 +467,7 @@ static void dispatch(sslb_client *c, origin *o) {
     sslb__job *j = pop(o);
     fill_tls_facts(k, j);
     k->h1job = j;
+    k->h1_got = 0;
     j->sent_any = 1;
     k->out.len = k->out_off = 0;
     if (!k->h1 && !(k->h1 = sslb__h1_new())) {
@@ -521,6 +545,7 @@ static void flush(sslb_client *c, conn *k) {
 
 static void h1_finished(sslb_client *c, conn *k, int keep) {
   keep_session(k);
+  k->served++;
   sslb__job *j = k->h1job;
   k->h1job = NULL;
   complete(j);
@@ -565,6 +590,11 @@ static void on_readable(sslb_client *c, conn *k) {
       return;
     }
     if (r == 0) {
+      if (k->h1job && !k->h1_got) {
+        conn_close(c, k, SSLB_ERR_CONNECTION_CLOSED,
+                   "the server closed the connection without answering");
+        return;
+      }
       if (k->h1job) {
         int done = sslb__h1_eof(k->h1);
         if (done == 1) {
@@ -592,6 +622,7 @@ static void on_readable(sslb_client *c, conn *k) {
       conn_close(c, k, 0, ""); /* unsolicited bytes: not reusable */
       return;
     }
+    k->h1_got = 1;
     int st = sslb__h1_feed(k->h1, buf, (size_t)r);
     if (st < 0) {
       sslb__job *j = k->h1job;

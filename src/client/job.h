@@ -48,6 +48,7 @@ typedef struct sslb__job {
   sslb__err err;
   int done;
   int sent_any; /* some of the request reached a connection */
+  int retried;  /* already re-run once after a stale keep-alive connection */
   size_t body_off;
   int32_t stream_id;
   void *conn;

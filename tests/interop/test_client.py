@@ -441,3 +441,57 @@ def test_gzip_bodies_are_decoded(nginx, proto):
     big = sslb_get(f"https://localhost:{port}/text.txt", "--cacert", d / "ca.pem", proto,
                    "--max-body", 100000, check=False)
     assert big.returncode == 2 and info(big)["error"] == "TOO_LARGE"
+
+
+def test_stale_keepalive_connection_is_retried_once(pki):
+    """A server that answers the first request of each connection and drops
+    the connection on the second without a byte (as a server closing an
+    idle connection at the wrong moment does): the second GET runs again on
+    a new connection; a POST is not retried."""
+    import ssl
+    import threading
+    d, _ = pki
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(d / "server.pem"), str(d / "server.pem"))
+    ctx.set_alpn_protocols(["http/1.1"])
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(30)
+    port = srv.getsockname()[1]
+    accepted = []
+
+    def read_request(s):
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                return False
+            data += chunk
+        return True
+
+    def serve():
+        try:
+            while True:
+                raw, _ = srv.accept()
+                accepted.append(1)
+                s = ctx.wrap_socket(raw, server_side=True)
+                if read_request(s):
+                    s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+                    read_request(s)
+                s.close()
+        except OSError:
+            pass
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        p = sslb_get(f"https://localhost:{port}/", "--cacert", d / "ca.pem", "--repeat", 2,
+                     "--pause", 100)
+        assert b"request\t1\tstatus\t200" in p.stdout
+        assert b"connections\t2" in p.stdout
+        post = sslb_get(f"https://localhost:{port}/", "--cacert", d / "ca.pem", "-X", "POST",
+                        "-d", "x", "--repeat", 2, "--pause", 100, check=False)
+        assert post.returncode == 2 and info(post)["error"] == "CONNECTION_CLOSED"
+    finally:
+        srv.close()
