@@ -655,9 +655,9 @@ SSLB_EXTERN int sslb_trust_manager_verify(sslb_trust_manager *tm,
 /* ------------------------------------------------------------------------ */
 
 /**
- * A client: verification policy, connection pool and one I/O thread that
- * runs an epoll loop for all of its connections. Safe to use from many
- * threads at once.
+ * A client: verification policy, connection pool, one I/O thread that runs
+ * an epoll loop for all of its connections, and one resolver thread for
+ * host names. Safe to use from many threads at once.
  */
 typedef struct sslb_client sslb_client;
 /** One request: method, URL, headers, body. Not shared between threads. */
@@ -774,9 +774,11 @@ typedef void (*sslb_completion_fn)(void *user_data, int rc,
  * Starts a request and returns at once; `done` runs when it completes. The
  * request must stay alive, unmodified, until then. Many submitted requests
  * to one HTTP/2 origin share one connection up to the server's stream
- * limit. The host name is resolved before this returns.
+ * limit. Host names not in the client's one-minute cache are resolved on
+ * the client's resolver thread, so neither the caller nor the I/O loop
+ * waits for DNS (a failure arrives as SSLB_ERR_RESOLVE through done).
  * @return 0 (done will be called), or SSLB_ERR_INVALID_ARGUMENT,
- *   SSLB_ERR_RESOLVE, SSLB_ERR_NO_MEMORY (done will not be called).
+ *   SSLB_ERR_NO_MEMORY (done will not be called).
  */
 SSLB_EXTERN int sslb_client_submit(sslb_client *c, sslb_request *r,
                                    sslb_completion_fn done, void *user_data);

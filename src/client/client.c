@@ -117,6 +117,13 @@ struct sslb_client {
   int epfd, evfd;
   origin *origins;
   struct dns_entry *dns; /* guarded by mu */
+  /* names not in the cache are resolved on this thread, so that neither
+   * the I/O loop nor a submitting thread waits for DNS */
+  pthread_t resolver;
+  pthread_cond_t resolve_cv;
+  sslb__job *rq, *rq_tail; /* guarded by mu */
+  int stop_resolver;       /* guarded by mu */
+  int resolver_started;
   conn *dead; /* closed this round; freed when the round ends */
   size_t opened;
 };
@@ -732,6 +739,10 @@ static void take_inbox(sslb_client *c) {
     sslb__job *j = list;
     list = j->next;
     j->next = NULL;
+    if (j->rc < 0) { /* the resolver failed it */
+      complete(j);
+      continue;
+    }
     origin *o = find_origin(c, j);
     if (!o) {
       fail_job(j, SSLB_ERR_NO_MEMORY, "out of memory");
@@ -860,6 +871,8 @@ static void *loop(void *arg) {
 
 /* ----------------------------------------------------------- public API */
 
+static void *resolver(void *arg);
+
 int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
   if (!out)
     return SSLB_ERR_INVALID_ARGUMENT;
@@ -894,9 +907,22 @@ int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
         epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->evfd, &e) < 0)
       rc = SSLB_ERR_NO_MEMORY;
   }
+  if (rc == 0 && pthread_cond_init(&c->resolve_cv, NULL) != 0)
+    rc = SSLB_ERR_NO_MEMORY;
+  if (rc == 0 && pthread_create(&c->resolver, NULL, resolver, c) != 0)
+    rc = SSLB_ERR_NO_MEMORY;
+  else if (rc == 0)
+    c->resolver_started = 1;
   if (rc == 0 && pthread_create(&c->thread, NULL, loop, c) != 0)
     rc = SSLB_ERR_NO_MEMORY;
   if (rc < 0) {
+    if (c->resolver_started) {
+      pthread_mutex_lock(&c->mu);
+      c->stop_resolver = 1;
+      pthread_cond_signal(&c->resolve_cv);
+      pthread_mutex_unlock(&c->mu);
+      pthread_join(c->resolver, NULL);
+    }
     sslb__tls_ctx_free(c->tls);
     sslb_trust_manager_free(c->tm);
     if (c->epfd >= 0)
@@ -915,12 +941,20 @@ void sslb_client_free(sslb_client *c) {
   if (!c)
     return;
   if (c->started) {
+    /* the resolver first: what it still holds is cancelled into the inbox,
+     * which the loop then drains on its way out */
+    pthread_mutex_lock(&c->mu);
+    c->stop_resolver = 1;
+    pthread_cond_signal(&c->resolve_cv);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->resolver, NULL);
     pthread_mutex_lock(&c->mu);
     c->stopping = 1;
     pthread_mutex_unlock(&c->mu);
     uint64_t one = 1;
     (void)!write(c->evfd, &one, sizeof one);
     pthread_join(c->thread, NULL);
+    pthread_cond_destroy(&c->resolve_cv);
   }
   while (c->dns) {
     struct dns_entry *e = c->dns;
@@ -1189,7 +1223,7 @@ static int resolve(job_box *b, const sslb__url *u, sslb__err *err) {
                                 u->host);
 }
 
-/* Makes a job for r (resolving its host in the caller's thread). */
+/* Makes a job for r; its addresses come from the cache or the resolver. */
 static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   r->err.msg[0] = 0;
   job_box *b = calloc(1, sizeof *b);
@@ -1199,15 +1233,6 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
     free(resp);
     return sslb__fail(&r->err, SSLB_ERR_NO_MEMORY, "out of memory");
   }
-  int hit = dns_lookup(c, b, &r->url);
-  int rc = hit ? 0 : resolve(b, &r->url, &r->err);
-  if (rc < 0) {
-    free(b);
-    free(resp);
-    return rc;
-  }
-  if (!hit)
-    dns_store(c, b, &r->url);
   sslb__job *j = &b->job;
   j->req = r;
   j->resp = resp;
@@ -1236,6 +1261,56 @@ static void enqueue(sslb_client *c, sslb__job *j) {
   }
 }
 
+/* Sends a job on its way: straight to the loop when its addresses are
+ * cached, through the resolver thread otherwise. */
+static void route(sslb_client *c, job_box *b) {
+  if (dns_lookup(c, b, &b->job.req->url)) {
+    enqueue(c, &b->job);
+    return;
+  }
+  pthread_mutex_lock(&c->mu);
+  if (c->rq_tail)
+    c->rq_tail->next = &b->job;
+  else
+    c->rq = &b->job;
+  c->rq_tail = &b->job;
+  pthread_cond_signal(&c->resolve_cv);
+  pthread_mutex_unlock(&c->mu);
+}
+
+static void *resolver(void *arg) {
+  sslb_client *c = arg;
+  pthread_mutex_lock(&c->mu);
+  for (;;) {
+    while (!c->rq && !c->stop_resolver)
+      pthread_cond_wait(&c->resolve_cv, &c->mu);
+    if (!c->rq)
+      break;
+    sslb__job *j = c->rq;
+    c->rq = j->next;
+    if (!c->rq)
+      c->rq_tail = NULL;
+    j->next = NULL;
+    int stop = c->stop_resolver;
+    pthread_mutex_unlock(&c->mu);
+    job_box *b = (job_box *)j;
+    if (stop) {
+      j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the client was closed");
+    } else if (!dns_lookup(c, b, &j->req->url)) {
+      /* a burst of requests to one new name resolves it once: the first
+       * stores it, the rest find it */
+      if (resolve(b, &j->req->url, &j->err) < 0)
+        j->rc = SSLB_ERR_RESOLVE;
+      else
+        dns_store(c, b, &j->req->url);
+    }
+    enqueue(c, j); /* failures too: the loop completes them */
+    pthread_mutex_lock(&c->mu);
+  }
+  pthread_mutex_unlock(&c->mu);
+  return NULL;
+}
+
 int sslb_client_submit(sslb_client *c, sslb_request *r,
                        sslb_completion_fn done, void *user_data) {
   if (!c || !r || !done)
@@ -1244,7 +1319,7 @@ int sslb_client_submit(sslb_client *c, sslb_request *r,
   SSLB__GUARD(make_job(c, r, &b));
   b->job.cb = done;
   b->job.cb_ud = user_data;
-  enqueue(c, &b->job);
+  route(c, b);
   return 0;
 }
 
@@ -1260,7 +1335,7 @@ int sslb_client_execute(sslb_client *c, sslb_request *r, sslb_response **out) {
   int rc;
   pthread_mutex_init(&j->mu, NULL);
   pthread_cond_init(&j->cv, NULL);
-  enqueue(c, j);
+  route(c, b);
   pthread_mutex_lock(&j->mu);
   while (!j->done)
     pthread_cond_wait(&j->cv, &j->mu);
