@@ -161,6 +161,7 @@ int main(int argc, char **argv) {
   int repeat = 0;
   size_t max_body = 0;
   int pause_ms = 0;
+  unsigned redirects = 0;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000;
@@ -192,6 +193,8 @@ int main(int argc, char **argv) {
       request_ms = (unsigned)atoi(v), i++;
     else if (!strcmp(a, "-H") && v)
       hdrs[nhdrs < 16 ? nhdrs++ : 15] = v, i++; /* "Name: value" */
+    else if (!strcmp(a, "--location") && v)
+      redirects = (unsigned)atoi(v), i++; /* follow up to N redirects */
     else if (!strcmp(a, "--max-body") && v)
       max_body = (size_t)atol(v), i++;
     else if (!strcmp(a, "--resolve") && v)
@@ -267,6 +270,7 @@ int main(int argc, char **argv) {
   sslb_client_set_timeouts(c, connect_ms, request_ms);
   if (max_body)
     sslb_client_set_max_body(c, max_body);
+  sslb_client_set_redirects(c, redirects);
   if (resolve) {
     char host[256], addr[64];
     unsigned port;

@@ -98,7 +98,8 @@ extern "C" {
   XX(CONNECTION_CLOSED, -56, "the server closed the connection before the "    \
                              "response was complete")                          \
   XX(TOO_LARGE, -57, "the response exceeds a configured size limit")           \
-  XX(CANCELLED, -58, "the request was cancelled")
+  XX(CANCELLED, -58, "the request was cancelled")                             \
+  XX(TOO_MANY_REDIRECTS, -59, "the redirect limit was reached")
 
 /** Error codes. 0 is success. */
 typedef enum {
@@ -701,6 +702,17 @@ SSLB_EXTERN int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
  * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
  */
 SSLB_EXTERN int sslb_client_set_decoding(sslb_client *c, int enabled);
+/**
+ * Follows redirects (301, 302, 303, 307, 308 with a Location) up to `max`
+ * hops; 0, the default, returns them as they are. 303, and 301/302 after a
+ * POST, continue as GET without a body; 307/308 keep method and body.
+ * Authorization, Cookie and Proxy-Authorization are not carried to another
+ * origin, and a redirect from https to http is refused (SSLB_ERR_PROTOCOL).
+ * Past the limit: SSLB_ERR_TOO_MANY_REDIRECTS. The request's deadline
+ * covers every hop.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_client_set_redirects(sslb_client *c, unsigned max);
 /** Largest response body accepted (default 64 MiB); SSLB_ERR_TOO_LARGE
  * beyond. */
 SSLB_EXTERN int sslb_client_set_max_body(sslb_client *c, size_t bytes);

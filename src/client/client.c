@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <uriparser/Uri.h>
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -107,6 +108,7 @@ struct sslb_client {
   sslb__tls_ctx *tls;
   int policy;
   int no_decoding;
+  unsigned max_redirects;
   unsigned connect_ms, request_ms;
   size_t max_body;
   pthread_mutex_t mu;
@@ -177,17 +179,22 @@ static void decode_body(sslb__job *j) {
   }
 }
 
+static int follow_redirect(sslb__job *j);
+
 static void complete(sslb__job *j) {
+  if (j->rc == 0 && follow_redirect(j))
+    return; /* on its way again, to the new location */
   if (j->rc == 0)
     decode_body(j);
   if (j->cb) {
     /* submitted: hand over the result, then the job is gone */
     sslb_response *resp = j->resp;
     if (j->rc < 0) {
-      memcpy(&j->req->err, &j->err, sizeof j->err);
+      memcpy(&j->user_req->err, &j->err, sizeof j->err);
       sslb_response_free(resp);
       resp = NULL;
     }
+    sslb_request_free(j->own_req);
     sslb_completion_fn cb = j->cb;
     void *ud = j->cb_ud;
     int rc = j->rc;
@@ -869,6 +876,116 @@ static void *loop(void *arg) {
   return NULL;
 }
 
+/* ------------------------------------------------------------ redirects */
+
+static void route(sslb_client *c, job_box *b);
+
+/* Location resolved against the URL that answered (RFC 3986 5.2). */
+static char *resolve_location(const char *base, const char *loc) {
+  UriUriA b, r, a;
+  char *out = NULL;
+  if (uriParseSingleUriA(&b, base, NULL) != URI_SUCCESS)
+    return NULL;
+  if (uriParseSingleUriA(&r, loc, NULL) != URI_SUCCESS) {
+    uriFreeUriMembersA(&b);
+    return NULL;
+  }
+  if (uriAddBaseUriA(&a, &r, &b) == URI_SUCCESS) {
+    int len = 0;
+    if (uriToStringCharsRequiredA(&a, &len) == URI_SUCCESS &&
+        (out = malloc((size_t)len + 1)) &&
+        uriToStringA(out, &a, len + 1, NULL) != URI_SUCCESS) {
+      free(out);
+      out = NULL;
+    }
+    uriFreeUriMembersA(&a);
+  }
+  uriFreeUriMembersA(&r);
+  uriFreeUriMembersA(&b);
+  return out;
+}
+
+static int dropped_across_origins(const char *name) {
+  return !strcasecmp(name, "authorization") || !strcasecmp(name, "cookie") ||
+         !strcasecmp(name, "proxy-authorization");
+}
+
+/* Turns a redirect response into the next hop of the same job: 1 when the
+ * job was sent on, 0 when the response stands (j->rc may then say why it
+ * was not followed). */
+static int follow_redirect(sslb__job *j) {
+  sslb_client *c = j->client;
+  int st = j->resp->status;
+  const char *loc = sslb_response_header(j->resp, "location");
+  if (!c->max_redirects || !loc ||
+      !(st == 301 || st == 302 || st == 303 || st == 307 || st == 308))
+    return 0;
+  const sslb_request *cur = j->req;
+  if (j->hops >= c->max_redirects) {
+    j->rc = sslb__fail(&j->err, SSLB_ERR_TOO_MANY_REDIRECTS,
+                       "more than %u redirects (the last from %s to %.200s)",
+                       c->max_redirects, cur->url_text, loc);
+    return 0;
+  }
+  char *next = resolve_location(cur->url_text, loc);
+  if (!next) {
+    j->rc = sslb__fail(&j->err, SSLB_ERR_URL,
+                       "the redirect location '%.200s' is not a valid URL", loc);
+    return 0;
+  }
+  int to_get = (st == 303 && strcmp(cur->method, "HEAD")) ||
+               ((st == 301 || st == 302) && !strcmp(cur->method, "POST"));
+  sslb_request *nr;
+  int rc = sslb_request_new(&nr, to_get ? "GET" : cur->method, next);
+  free(next);
+  if (rc < 0) {
+    j->rc = sslb__fail(&j->err, rc, "the redirect location '%.200s' cannot be "
+                                    "requested",
+                       loc);
+    return 0;
+  }
+  if (cur->url.https && !nr->url.https) {
+    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+                       "refused a redirect from https to http (%.200s)",
+                       nr->url_text);
+    sslb_request_free(nr);
+    return 0;
+  }
+  int same_origin = cur->url.https == nr->url.https &&
+                    cur->url.port == nr->url.port &&
+                    !strcmp(cur->url.host, nr->url.host);
+  for (size_t i = 0; i < cur->nh && rc == 0; i++) {
+    const char *n = cur->h[i].name;
+    if (!strcasecmp(n, "host") || !strcasecmp(n, "content-length") ||
+        (to_get && !strcasecmp(n, "content-type")) ||
+        (!same_origin && dropped_across_origins(n)))
+      continue;
+    rc = sslb_request_add_header(nr, n, cur->h[i].value);
+  }
+  if (rc == 0 && !to_get && cur->body_len)
+    rc = sslb_request_set_body(nr, cur->body, cur->body_len);
+  sslb_response *fresh = calloc(1, sizeof *fresh);
+  if (rc < 0 || !fresh) {
+    free(fresh);
+    sslb_request_free(nr);
+    j->rc = sslb__fail(&j->err, SSLB_ERR_NO_MEMORY, "out of memory");
+    return 0;
+  }
+  sslb_response_free(j->resp);
+  j->resp = fresh;
+  sslb_request_free(j->own_req);
+  j->own_req = nr;
+  j->req = nr;
+  j->hops++;
+  j->rc = 0;
+  j->err.msg[0] = 0;
+  j->sent_any = j->retried = 0;
+  j->stream_id = 0;
+  j->next = NULL;
+  route(c, (job_box *)j);
+  return 1;
+}
+
 /* ----------------------------------------------------------- public API */
 
 static void *resolver(void *arg);
@@ -985,6 +1102,13 @@ int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
   return 0;
 }
 
+int sslb_client_set_redirects(sslb_client *c, unsigned max) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->max_redirects = max;
+  return 0;
+}
+
 int sslb_client_set_decoding(sslb_client *c, int enabled) {
   if (!c)
     return SSLB_ERR_INVALID_ARGUMENT;
@@ -1074,7 +1198,10 @@ int sslb_request_new(sslb_request **out, const char *method, const char *url) {
     if (!((*m >= 'A' && *m <= 'Z') || *m == '-' || *m == '_'))
       return SSLB_ERR_INVALID_ARGUMENT;
   sslb_request *r = calloc(1, sizeof *r);
-  if (!r || !(r->method = sslb__strdup(method))) {
+  if (!r || !(r->method = sslb__strdup(method)) ||
+      !(r->url_text = sslb__strdup(url))) {
+    if (r)
+      free(r->method);
     free(r);
     return SSLB_ERR_NO_MEMORY;
   }
@@ -1091,6 +1218,7 @@ void sslb_request_free(sslb_request *r) {
   if (!r)
     return;
   free(r->method);
+  free(r->url_text);
   sslb__url_free(&r->url);
   for (size_t i = 0; i < r->nh; i++) {
     free(r->h[i].name);
@@ -1234,7 +1362,8 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
     return sslb__fail(&r->err, SSLB_ERR_NO_MEMORY, "out of memory");
   }
   sslb__job *j = &b->job;
-  j->req = r;
+  j->req = j->user_req = r;
+  j->client = c;
   j->resp = resp;
   j->max_body = c->max_body;
   j->decode = !c->no_decoding;
@@ -1331,7 +1460,6 @@ int sslb_client_execute(sslb_client *c, sslb_request *r, sslb_response **out) {
   job_box *b;
   SSLB__GUARD(make_job(c, r, &b));
   sslb__job *j = &b->job;
-  sslb_response *resp = j->resp;
   int rc;
   pthread_mutex_init(&j->mu, NULL);
   pthread_cond_init(&j->cv, NULL);
@@ -1345,10 +1473,11 @@ int sslb_client_execute(sslb_client *c, sslb_request *r, sslb_response **out) {
   rc = j->rc;
   if (rc < 0) {
     memcpy(&r->err, &j->err, sizeof r->err);
-    sslb_response_free(resp);
+    sslb_response_free(j->resp);
   } else {
-    *out = resp;
+    *out = j->resp; /* a redirect may have replaced the first one */
   }
+  sslb_request_free(j->own_req);
   free(b);
   return rc;
 }

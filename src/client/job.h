@@ -30,6 +30,7 @@ int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,
 
 struct sslb_request {
   char *method;
+  char *url_text; /* as given: the base for relative redirects */
   sslb__url url;
   sslb__hdr *h;
   size_t nh, caph;
@@ -39,7 +40,11 @@ struct sslb_request {
 };
 
 typedef struct sslb__job {
-  struct sslb_request *req;
+  struct sslb_request *req;      /* running now: user_req or own_req */
+  struct sslb_request *user_req; /* the caller's */
+  struct sslb_request *own_req;  /* made for a redirect, freed with the job */
+  struct sslb_client *client;
+  unsigned hops;
   sslb_response *resp;
   size_t max_body;
   int decode; /* offer and undo content codings */

@@ -109,6 +109,11 @@ http {{
     ssl_certificate_key {d}/server.pem;
     ssl_protocols TLSv1.2 TLSv1.3;
     root {d}/htdocs;
+    location = /redirect {{ return 302 /index.html; }}
+    location = /see-other {{ return 303 /index.html; }}
+    location = /temp {{ return 307 /index.html; }}
+    location = /loop {{ return 301 /loop; }}
+    location = /to-http {{ return 302 http://localhost:1/; }}
   }}
   server {{
     listen 127.0.0.1:{mtls} ssl http2;
@@ -495,3 +500,24 @@ def test_stale_keepalive_connection_is_retried_once(pki):
         assert post.returncode == 2 and info(post)["error"] == "CONNECTION_CLOSED"
     finally:
         srv.close()
+
+
+@pytest.mark.parametrize("proto", ["--http2", "--http1.1"])
+def test_redirects_are_opt_in_and_bounded(nginx, proto):
+    d, h2, h1 = nginx
+    base = f"https://localhost:{h2 if proto == '--http2' else h1}"
+    ca = ("--cacert", d / "ca.pem", proto)
+    plain = sslb_get(f"{base}/redirect", *ca)
+    assert info(plain)["status"] == "302"  # not followed unless asked
+    followed = sslb_get(f"{base}/redirect", *ca, "--location", 5)
+    assert info(followed)["status"] == "200" and followed.stdout == b"hello\n"
+    # 303 turns a POST into a GET; 307 keeps it (a static file refuses POST)
+    see = sslb_get(f"{base}/see-other", *ca, "--location", 5, "-X", "POST", "-d", "x")
+    assert info(see)["status"] == "200"
+    temp = sslb_get(f"{base}/temp", *ca, "--location", 5, "-X", "POST", "-d", "x")
+    assert info(temp)["status"] == "405"
+    loop = sslb_get(f"{base}/loop", *ca, "--location", 3, check=False)
+    assert loop.returncode == 2 and info(loop)["error"] == "TOO_MANY_REDIRECTS"
+    down = sslb_get(f"{base}/to-http", *ca, "--location", 3, check=False)
+    assert down.returncode == 2 and info(down)["error"] == "PROTOCOL"
+    assert "https to http" in down.stderr.decode()
