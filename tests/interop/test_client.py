@@ -521,3 +521,114 @@ def test_redirects_are_opt_in_and_bounded(nginx, proto):
     down = sslb_get(f"{base}/to-http", *ca, "--location", 3, check=False)
     assert down.returncode == 2 and info(down)["error"] == "PROTOCOL"
     assert "https to http" in down.stderr.decode()
+
+
+class RawH2Server:
+    """A minimal HTTP/2 server speaking raw frames, for the faults real
+    servers rarely show: GOAWAY before a stream starts, REFUSED_STREAM, and
+    a reset of a stream in progress. A normal answer is HEADERS with the
+    HPACK static entry ':status: 200' (0x88) and DATA 'ok'."""
+
+    def __init__(self, pki_dir, behave):
+        import ssl
+        import threading
+        self.behave = behave  # behave(conn_index, stream_id) -> action
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(str(pki_dir / "server.pem"), str(pki_dir / "server.pem"))
+        self.ctx.set_alpn_protocols(["h2"])
+        self.srv = socket.socket()
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(8)
+        self.srv.settimeout(30)
+        self.port = self.srv.getsockname()[1]
+        self.conns = 0
+        self.t = threading.Thread(target=self.run, daemon=True)
+        self.t.start()
+
+    @staticmethod
+    def frame(ftype, flags, stream, payload=b""):
+        return len(payload).to_bytes(3, "big") + bytes([ftype, flags]) + \
+            stream.to_bytes(4, "big") + payload
+
+    def run(self):
+        try:
+            while True:
+                raw, _ = self.srv.accept()
+                index = self.conns
+                self.conns += 1
+                try:
+                    self.serve(self.ctx.wrap_socket(raw, server_side=True), index)
+                except OSError:
+                    pass
+        except OSError:
+            pass
+
+    def serve(self, s, index):
+        s.settimeout(30)
+        buf = b""
+        while len(buf) < 24:
+            buf += s.recv(4096)
+        buf = buf[24:]  # client preface
+        s.sendall(self.frame(4, 0, 0))
+        while True:
+            while len(buf) < 9:
+                more = s.recv(65536)
+                if not more:
+                    return
+                buf += more
+            length = int.from_bytes(buf[:3], "big")
+            while len(buf) < 9 + length:
+                buf += s.recv(65536)
+            ftype, flags = buf[3], buf[4]
+            stream = int.from_bytes(buf[5:9], "big") & 0x7FFFFFFF
+            buf = buf[9 + length:]
+            if ftype == 4 and not flags & 1:
+                s.sendall(self.frame(4, 1, 0))
+            elif ftype == 1:
+                action = self.behave(index, stream)
+                if action == "answer":
+                    s.sendall(self.frame(1, 4, stream, b"\x88") +
+                              self.frame(0, 1, stream, b"ok"))
+                elif action == "goaway":
+                    s.sendall(self.frame(7, 0, 0, (0).to_bytes(4, "big") +
+                                         (0).to_bytes(4, "big")))
+                elif action == "refuse":
+                    s.sendall(self.frame(3, 0, stream, (7).to_bytes(4, "big")))
+                elif action == "reset":
+                    s.sendall(self.frame(1, 4, stream, b"\x88") +
+                              self.frame(3, 0, stream, (2).to_bytes(4, "big")))
+
+    def close(self):
+        self.srv.close()
+
+
+def test_goaway_before_a_stream_started_is_retried(pki):
+    d, _ = pki
+    srv = RawH2Server(d, lambda conn, stream: "goaway" if conn == 0 else "answer")
+    try:
+        p = sslb_get(f"https://localhost:{srv.port}/", "--cacert", d / "ca.pem")
+        assert info(p)["status"] == "200" and p.stdout == b"ok"
+        assert srv.conns == 2
+    finally:
+        srv.close()
+
+
+def test_refused_stream_is_retried(pki):
+    d, _ = pki
+    srv = RawH2Server(d, lambda conn, stream: "refuse" if stream == 1 else "answer")
+    try:
+        p = sslb_get(f"https://localhost:{srv.port}/", "--cacert", d / "ca.pem")
+        assert info(p)["status"] == "200" and p.stdout == b"ok"
+    finally:
+        srv.close()
+
+
+def test_reset_of_a_started_stream_fails_clearly(pki):
+    d, _ = pki
+    srv = RawH2Server(d, lambda conn, stream: "reset")
+    try:
+        p = sslb_get(f"https://localhost:{srv.port}/", "--cacert", d / "ca.pem", check=False)
+        assert p.returncode == 2 and info(p)["error"] == "PROTOCOL"
+        assert "reset stream 1" in p.stderr.decode() and "INTERNAL_ERROR" in p.stderr.decode()
+    finally:
+        srv.close()
