@@ -162,6 +162,7 @@ int main(int argc, char **argv) {
   size_t max_body = 0;
   int pause_ms = 0;
   unsigned redirects = 0;
+  int cancel_ms = -1;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000;
@@ -193,6 +194,8 @@ int main(int argc, char **argv) {
       request_ms = (unsigned)atoi(v), i++;
     else if (!strcmp(a, "-H") && v)
       hdrs[nhdrs < 16 ? nhdrs++ : 15] = v, i++; /* "Name: value" */
+    else if (!strcmp(a, "--cancel-after") && v)
+      cancel_ms = atoi(v), i++; /* submit, then cancel after MS */
     else if (!strcmp(a, "--location") && v)
       redirects = (unsigned)atoi(v), i++; /* follow up to N redirects */
     else if (!strcmp(a, "--max-body") && v)
@@ -284,7 +287,27 @@ int main(int argc, char **argv) {
   pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
   work w = {.c = c, .url = url, .method = method, .body = body, .mu = &mu};
   int status = 0;
-  if (repeat > 0) {
+  if (cancel_ms >= 0) {
+    batch one_req = {.left = 1};
+    pthread_mutex_init(&one_req.mu, NULL);
+    pthread_cond_init(&one_req.cv, NULL);
+    sslb_request *r;
+    if (sslb_request_new(&r, method, url) < 0 ||
+        sslb_client_submit(c, r, on_done, &one_req) < 0)
+      return 2;
+    nanosleep(&(struct timespec){cancel_ms / 1000, (cancel_ms % 1000) * 1000000L}, NULL);
+    sslb_client_cancel(c, r);
+    pthread_mutex_lock(&one_req.mu);
+    while (one_req.left > 0)
+      pthread_cond_wait(&one_req.cv, &one_req.mu);
+    pthread_mutex_unlock(&one_req.mu);
+    if (one_req.failed) {
+      fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(one_req.first_rc),
+              sslb_request_last_error(r));
+      status = 2;
+    }
+    sslb_request_free(r);
+  } else if (repeat > 0) {
     /* each request asks the server to close, so each uses a new
      * connection: the later ones show TLS session resumption */
     for (int i = 0; i < repeat && status == 0; i++) {

@@ -795,6 +795,17 @@ typedef void (*sslb_completion_fn)(void *user_data, int rc,
 SSLB_EXTERN int sslb_client_submit(sslb_client *c, sslb_request *r,
                                    sslb_completion_fn done, void *user_data);
 
+/**
+ * Cancels a request started with sslb_client_submit or running in
+ * sslb_client_execute on another thread: it ends with SSLB_ERR_CANCELLED
+ * (its done callback runs, or execute returns), wherever it is — waiting
+ * for DNS or a connection, or on the wire (an HTTP/2 stream is reset; an
+ * HTTP/1.1 connection is closed). Returns at once; a request that already
+ * completed is unaffected.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_client_cancel(sslb_client *c, sslb_request *r);
+
 /** HTTP status code; 0 for NULL. */
 SSLB_EXTERN int sslb_response_status(const sslb_response *resp);
 /** "1.1" or "2". */

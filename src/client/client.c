@@ -125,6 +125,7 @@ struct sslb_client {
   pthread_cond_t resolve_cv;
   sslb__job *rq, *rq_tail; /* guarded by mu */
   int stop_resolver;       /* guarded by mu */
+  int cancel_pending;      /* guarded by mu */
   int resolver_started;
   conn *dead; /* closed this round; freed when the round ends */
   size_t opened;
@@ -734,6 +735,48 @@ typedef struct {
   int naddrs;
 } job_box;
 
+static int cancelled(const sslb__job *j) {
+  return __atomic_load_n(&j->user_req->cancel, __ATOMIC_ACQUIRE);
+}
+
+/* Ends every cancelled request wherever it is in the loop's hands. */
+static void sweep_cancelled(sslb_client *c) {
+  static const char msg[] = "the request was cancelled";
+  for (origin *o = c->origins; o; o = o->next) {
+    for (sslb__job **p = &o->pend; *p;) {
+      sslb__job *j = *p;
+      if (!cancelled(j)) {
+        p = &j->next;
+        continue;
+      }
+      *p = j->next;
+      fail_job(j, SSLB_ERR_CANCELLED, msg);
+    }
+    o->pend_tail = NULL;
+    for (sslb__job *t = o->pend; t; t = t->next)
+      o->pend_tail = t;
+    for (conn *k = o->conns, *next; k; k = next) {
+      next = k->next;
+      if (k->h1job && cancelled(k->h1job)) {
+        conn_close(c, k, SSLB_ERR_CANCELLED, msg);
+        continue;
+      }
+      int any = 0;
+      for (sslb__job *j = k->running, *jn; j; j = jn) {
+        jn = j->lnext;
+        if (!cancelled(j))
+          continue;
+        unlink_job(k, j);
+        sslb__h2_cancel(k->h2, j);
+        fail_job(j, SSLB_ERR_CANCELLED, msg);
+        any = 1;
+      }
+      if (any)
+        flush(c, k);
+    }
+  }
+}
+
 static void take_inbox(sslb_client *c) {
   uint64_t v;
   while (read(c->evfd, &v, sizeof v) > 0) {
@@ -741,13 +784,21 @@ static void take_inbox(sslb_client *c) {
   pthread_mutex_lock(&c->mu);
   sslb__job *list = c->inbox;
   c->inbox = c->inbox_tail = NULL;
+  int sweep = c->cancel_pending;
+  c->cancel_pending = 0;
   pthread_mutex_unlock(&c->mu);
+  if (sweep)
+    sweep_cancelled(c);
   while (list) {
     sslb__job *j = list;
     list = j->next;
     j->next = NULL;
     if (j->rc < 0) { /* the resolver failed it */
       complete(j);
+      continue;
+    }
+    if (cancelled(j)) {
+      fail_job(j, SSLB_ERR_CANCELLED, "the request was cancelled");
       continue;
     }
     origin *o = find_origin(c, j);
@@ -1102,6 +1153,18 @@ int sslb_client_set_timeouts(sslb_client *c, unsigned connect_ms,
   return 0;
 }
 
+int sslb_client_cancel(sslb_client *c, sslb_request *r) {
+  if (!c || !r)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  __atomic_store_n(&r->cancel, 1, __ATOMIC_RELEASE);
+  pthread_mutex_lock(&c->mu);
+  c->cancel_pending = 1;
+  pthread_mutex_unlock(&c->mu);
+  uint64_t one = 1;
+  (void)!write(c->evfd, &one, sizeof one);
+  return 0;
+}
+
 int sslb_client_set_redirects(sslb_client *c, unsigned max) {
   if (!c)
     return SSLB_ERR_INVALID_ARGUMENT;
@@ -1354,6 +1417,7 @@ static int resolve(job_box *b, const sslb__url *u, sslb__err *err) {
 /* Makes a job for r; its addresses come from the cache or the resolver. */
 static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   r->err.msg[0] = 0;
+  __atomic_store_n(&r->cancel, 0, __ATOMIC_RELEASE);
   job_box *b = calloc(1, sizeof *b);
   sslb_response *resp = calloc(1, sizeof *resp);
   if (!b || !resp) {
@@ -1425,6 +1489,8 @@ static void *resolver(void *arg) {
     job_box *b = (job_box *)j;
     if (stop) {
       j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the client was closed");
+    } else if (cancelled(j)) {
+      j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the request was cancelled");
     } else if (!dns_lookup(c, b, &j->req->url)) {
       /* a burst of requests to one new name resolves it once: the first
        * stores it, the rest find it */

@@ -37,6 +37,7 @@ struct sslb_request {
   uint8_t *body;
   size_t body_len;
   sslb__err err;
+  int cancel; /* set by sslb_client_cancel (atomic) */
 };
 
 typedef struct sslb__job {

@@ -632,3 +632,22 @@ def test_reset_of_a_started_stream_fails_clearly(pki):
         assert "reset stream 1" in p.stderr.decode() and "INTERNAL_ERROR" in p.stderr.decode()
     finally:
         srv.close()
+
+
+def test_cancel_resets_a_running_http2_stream(pki):
+    import threading
+    d, _ = pki
+    port = free_port()
+    ready = threading.Event()
+    srv, t, conns = stalling_h2_server(d, port, ready)
+    ready.wait(5)
+    try:
+        t0 = time.time()
+        p = sslb_get(f"https://localhost:{port}/slow", "--cacert", d / "ca.pem",
+                     "--cancel-after", 300, check=False)
+        assert p.returncode == 2 and info(p)["error"] == "CANCELLED", p.stderr
+        assert time.time() - t0 < 30
+    finally:
+        srv.close()
+        for c in conns:
+            c.close()

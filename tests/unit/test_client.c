@@ -192,3 +192,47 @@ Test(client, submitted_requests_complete_exactly_once) {
   for (int i = 0; i < N; i++)
     sslb_request_free(r[i]);
 }
+
+typedef struct {
+  int done, rc;
+} one_result;
+
+static void record(void *ud, int rc, sslb_response *resp) {
+  one_result *r = ud;
+  sslb_response_free(resp);
+  r->rc = rc;
+  __atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+}
+
+Test(client, cancel_ends_a_request_waiting_for_its_handshake) {
+  /* a listener that never accepts: TCP connects, TLS never answers */
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t l = sizeof a;
+  cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  cr_assert_eq(listen(fd, 4), 0);
+  getsockname(fd, (struct sockaddr *)&a, &l);
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, tm), 0);
+  sslb_trust_manager_free(tm);
+  char url[64];
+  snprintf(url, sizeof url, "https://127.0.0.1:%u/", ntohs(a.sin_port));
+  sslb_request *r;
+  cr_assert_eq(sslb_request_new(&r, "GET", url), 0);
+  one_result res = {0, 0};
+  cr_assert_eq(sslb_client_submit(c, r, record, &res), 0);
+  usleep(100000);
+  cr_assert_eq(__atomic_load_n(&res.done, __ATOMIC_ACQUIRE), 0, "stalled, not done");
+  cr_assert_eq(sslb_client_cancel(c, r), 0);
+  for (int i = 0; i < 500 && !__atomic_load_n(&res.done, __ATOMIC_ACQUIRE); i++)
+    usleep(10000);
+  cr_assert_eq(res.done, 1);
+  cr_assert_eq(res.rc, SSLB_ERR_CANCELLED);
+  cr_assert(strstr(sslb_request_last_error(r), "cancelled"));
+  cr_assert_eq(sslb_client_cancel(NULL, r), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_cancel(c, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  sslb_client_free(c);
+  sslb_request_free(r);
+  close(fd);
+}
