@@ -64,6 +64,14 @@ static int one(work *w, int print) {
             sslb_response_status(resp), sslb_response_http_version(resp),
             sslb_response_tls_version(resp), sslb_response_tls_cipher(resp),
             sslb_response_alpn(resp), sslb_response_tls_resumed(resp));
+    for (size_t i = 0; i < sslb_response_peer_chain_length(resp); i++) {
+      sslb_certificate *pc;
+      if (sslb_response_peer_certificate(resp, i, &pc) == 0) {
+        fprintf(stderr, "peer\t%zu\t%s\t%s\n", i, sslb_certificate_subject(pc),
+                sslb_certificate_spki_pin(pc));
+        sslb_certificate_free(pc);
+      }
+    }
     for (size_t i = 0; i < sslb_response_header_count(resp); i++)
       fprintf(stderr, "header\t%s\t%s\n", sslb_response_header_name(resp, i),
               sslb_response_header_value(resp, i));
@@ -165,7 +173,7 @@ int main(int argc, char **argv) {
   int cancel_ms = -1;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
-  unsigned connect_ms = 10000, request_ms = 30000;
+  unsigned connect_ms = 10000, request_ms = 30000, idle_ms = 30000;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--keystore") && v)
@@ -190,6 +198,8 @@ int main(int argc, char **argv) {
       threads = atoi(v), i++;
     else if (!strcmp(a, "--connect-timeout") && v)
       connect_ms = (unsigned)atoi(v), i++;
+    else if (!strcmp(a, "--idle-timeout") && v)
+      idle_ms = (unsigned)atoi(v), i++;
     else if (!strcmp(a, "--max-time") && v)
       request_ms = (unsigned)atoi(v), i++;
     else if (!strcmp(a, "-H") && v)
@@ -271,6 +281,7 @@ int main(int argc, char **argv) {
   }
   sslb_client_set_http_policy(c, policy);
   sslb_client_set_timeouts(c, connect_ms, request_ms);
+  sslb_client_set_idle_timeout(c, idle_ms);
   if (max_body)
     sslb_client_set_max_body(c, max_body);
   sslb_client_set_redirects(c, redirects);

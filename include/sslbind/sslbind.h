@@ -713,6 +713,13 @@ SSLB_EXTERN int sslb_client_set_decoding(sslb_client *c, int enabled);
  * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
  */
 SSLB_EXTERN int sslb_client_set_redirects(sslb_client *c, unsigned max);
+/**
+ * Idle timeout in milliseconds (0 = none, the default 30000): a connection
+ * with a request in progress that receives nothing for this long fails its
+ * requests with SSLB_ERR_TIMEOUT.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_client_set_idle_timeout(sslb_client *c, unsigned ms);
 /** Largest response body accepted (default 64 MiB); SSLB_ERR_TOO_LARGE
  * beyond. */
 SSLB_EXTERN int sslb_client_set_max_body(sslb_client *c, size_t bytes);
@@ -829,6 +836,16 @@ SSLB_EXTERN int sslb_response_body(const sslb_response *resp,
 SSLB_EXTERN const char *sslb_response_tls_version(const sslb_response *resp);
 SSLB_EXTERN const char *sslb_response_tls_cipher(const sslb_response *resp);
 SSLB_EXTERN const char *sslb_response_alpn(const sslb_response *resp);
+/** Number of certificates the server presented (0 for plain http). */
+SSLB_EXTERN size_t sslb_response_peer_chain_length(const sslb_response *resp);
+/**
+ * Certificate i of the server's chain as presented (0 is the leaf).
+ * @param out receives a new reference (sslb_certificate_free).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT (NULL or out of range).
+ */
+SSLB_EXTERN int sslb_response_peer_certificate(const sslb_response *resp,
+                                               size_t i,
+                                               sslb_certificate **out);
 /** 1 when the connection resumed an earlier TLS session of this client
  * (session tickets; the certificate was verified when it was made). */
 SSLB_EXTERN int sslb_response_tls_resumed(const sslb_response *resp);

@@ -67,6 +67,7 @@ struct conn {
   int session_saved;
   unsigned served; /* HTTP/1.1 responses completed on this connection */
   int h1_got;      /* bytes of the current HTTP/1.1 response arrived */
+  int64_t last_rx_ms; /* when the server last sent anything */
   sslb__job *running; /* HTTP/2 jobs on this connection (lprev/lnext) */
   conn *next;
 };
@@ -109,7 +110,7 @@ struct sslb_client {
   int policy;
   int no_decoding;
   unsigned max_redirects;
-  unsigned connect_ms, request_ms;
+  unsigned connect_ms, request_ms, idle_ms;
   size_t max_body;
   pthread_mutex_t mu;
   sslb__job *inbox, *inbox_tail;
@@ -430,6 +431,13 @@ static void fill_tls_facts(conn *k, sslb__job *j) {
     snprintf(r->tls_cipher, sizeof r->tls_cipher, "%s", sslb__tls_cipher(k->tls));
     snprintf(r->alpn, sizeof r->alpn, "%s", sslb__tls_alpn(k->tls));
     r->resumed = sslb__tls_resumed(k->tls);
+    sslb_certificate *const *chain;
+    size_t n = sslb__tls_peer_chain(k->tls, &chain);
+    if (n && !r->peer && (r->peer = calloc(n, sizeof *r->peer))) {
+      for (size_t i = 0; i < n; i++)
+        r->peer[i] = sslb_certificate_ref(chain[i]);
+      r->npeer = n;
+    }
   }
 }
 
@@ -471,6 +479,8 @@ static void dispatch(sslb_client *c, origin *o) {
         complete(j);
         continue;
       }
+      if (!h2c->running)
+        h2c->last_rx_ms = now_ms(); /* idle time counts from here */
       link_job(h2c, j);
     }
     flush(c, h2c);
@@ -483,6 +493,7 @@ static void dispatch(sslb_client *c, origin *o) {
     fill_tls_facts(k, j);
     k->h1job = j;
     k->h1_got = 0;
+    k->last_rx_ms = now_ms();
     j->sent_any = 1;
     k->out.len = k->out_off = 0;
     if (!k->h1 && !(k->h1 = sslb__h1_new())) {
@@ -586,6 +597,8 @@ static void on_readable(sslb_client *c, conn *k) {
         r = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
                        strerror(errno));
     }
+    if (r > 0)
+      k->last_rx_ms = now_ms();
     if (r == SSLB__AGAIN && k->tls && sslb__tls_pending(k->tls))
       continue;
     if (r == SSLB__AGAIN) {
@@ -852,6 +865,14 @@ static void check_timeouts(sslb_client *c) {
         conn_close(c, k, SSLB_ERR_TIMEOUT, "the request timed out");
         break;
       }
+      if (c->idle_ms && k->state == C_READY && (k->h1job || k->running) &&
+          now - k->last_rx_ms >= (int64_t)c->idle_ms) {
+        char msg[320];
+        snprintf(msg, sizeof msg, "no data from %s for %u ms", o->host,
+                 c->idle_ms);
+        conn_close(c, k, SSLB_ERR_TIMEOUT, msg);
+        break;
+      }
       if (k->h2 && k->running) {
         /* an HTTP/2 request that ran out of time: its stream is reset, the
          * connection and its other streams go on */
@@ -1051,6 +1072,7 @@ int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
   c->epfd = c->evfd = -1;
   c->connect_ms = 10000;
   c->request_ms = 30000;
+  c->idle_ms = 30000;
   c->max_body = 64u * 1024 * 1024;
   int rc = 0;
   sslb__err err;
@@ -1162,6 +1184,13 @@ int sslb_client_cancel(sslb_client *c, sslb_request *r) {
   pthread_mutex_unlock(&c->mu);
   uint64_t one = 1;
   (void)!write(c->evfd, &one, sizeof one);
+  return 0;
+}
+
+int sslb_client_set_idle_timeout(sslb_client *c, unsigned ms) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->idle_ms = ms;
   return 0;
 }
 
@@ -1591,9 +1620,27 @@ const char *sslb_response_alpn(const sslb_response *r) {
 int sslb_response_tls_resumed(const sslb_response *r) {
   return r ? r->resumed : 0;
 }
+size_t sslb_response_peer_chain_length(const sslb_response *r) {
+  return r ? r->npeer : 0;
+}
+
+int sslb_response_peer_certificate(const sslb_response *r, size_t i,
+                                   sslb_certificate **out) {
+  if (!out)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  if (!r || i >= r->npeer)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  *out = sslb_certificate_ref(r->peer[i]);
+  return 0;
+}
+
 void sslb_response_free(sslb_response *r) {
   if (!r)
     return;
+  for (size_t i = 0; i < r->npeer; i++)
+    sslb_certificate_free(r->peer[i]);
+  free(r->peer);
   for (size_t i = 0; i < r->nh; i++) {
     free(r->h[i].name);
     free(r->h[i].value);

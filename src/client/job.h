@@ -23,6 +23,8 @@ struct sslb_response {
   char tls_cipher[64];
   char alpn[16];
   int resumed;
+  sslb_certificate **peer;
+  size_t npeer;
 };
 
 int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,

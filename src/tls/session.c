@@ -30,6 +30,9 @@ struct sslb__tls {
   size_t send_inflight; /* length of a send GnuTLS buffered on EAGAIN */
   const char *alpn_offer;
   int fd;
+  sslb_certificate *peer[16]; /* as presented, kept from verification */
+  size_t npeer;
+  int peer_loaded;
   /* Raw bytes read ahead: GnuTLS asks for each record's header and body
    * separately; one recv per 64 KiB instead of two per record. */
   uint8_t rbuf[65536];
@@ -104,7 +107,9 @@ static int verify_cb(gnutls_session_t s) {
                                            &t->report)
                : SSLB_ERR_CERT_INVALID;
   for (size_t i = 0; i < got; i++)
-    sslb_certificate_free(chain[i]);
+    t->peer[i] = chain[i]; /* kept for the responses' TLS facts */
+  t->npeer = got;
+  t->peer_loaded = 1;
   t->verify_rc = rc;
   return rc == 0 ? 0 : -1;
 }
@@ -196,6 +201,8 @@ int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,
 void sslb__tls_free(sslb__tls *t) {
   if (!t)
     return;
+  for (size_t i = 0; i < t->npeer; i++)
+    sslb_certificate_free(t->peer[i]);
   gnutls_deinit(t->s);
   free(t->report);
   free(t);
@@ -298,6 +305,20 @@ int sslb__tls_get_session(sslb__tls *t, sslb__buf *out) {
 
 void sslb__tls_set_session(sslb__tls *t, const uint8_t *p, size_t n) {
   (void)gnutls_session_set_data(t->s, p, n); /* a stale one is just ignored */
+}
+
+size_t sslb__tls_peer_chain(sslb__tls *t, sslb_certificate *const **chain) {
+  if (!t->peer_loaded) { /* a resumed session: no verification ran */
+    t->peer_loaded = 1;
+    unsigned n = 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(t->s, &n);
+    for (unsigned i = 0; peers && i < n && t->npeer < 16; i++)
+      if (sslb__cert_from_der(&t->peer[t->npeer], peers[i].data, peers[i].size,
+                              NULL) == 0)
+        t->npeer++;
+  }
+  *chain = t->peer;
+  return t->npeer;
 }
 
 int sslb__tls_resumed(const sslb__tls *t) {

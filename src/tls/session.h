@@ -47,6 +47,8 @@ const char *sslb__tls_alpn(const sslb__tls *t);    /* "" when none */
 int sslb__tls_get_session(sslb__tls *t, sslb__buf *out);
 void sslb__tls_set_session(sslb__tls *t, const uint8_t *p, size_t n);
 int sslb__tls_resumed(const sslb__tls *t);
+/* The peer's chain as presented, parsed once per connection (borrowed). */
+size_t sslb__tls_peer_chain(sslb__tls *t, sslb_certificate *const **chain);
 const char *sslb__tls_version(const sslb__tls *t);
 const char *sslb__tls_cipher(const sslb__tls *t);
 

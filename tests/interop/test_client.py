@@ -651,3 +651,27 @@ def test_cancel_resets_a_running_http2_stream(pki):
         srv.close()
         for c in conns:
             c.close()
+
+
+def test_idle_timeout_and_peer_chain(pki, nghttpd):
+    import threading
+    d, _ = pki
+    port = free_port()
+    ready = threading.Event()
+    srv, t, conns = stalling_h2_server(d, port, ready)
+    ready.wait(5)
+    try:
+        p = sslb_get(f"https://localhost:{port}/slow", "--cacert", d / "ca.pem",
+                     "--idle-timeout", 400, check=False)
+        assert p.returncode == 2 and info(p)["error"] == "TIMEOUT"
+        assert "no data from localhost" in p.stderr.decode()
+    finally:
+        srv.close()
+        for c in conns:
+            c.close()
+    # the chain the server presented travels with the response
+    _, nport = nghttpd
+    ok = sslb_get(f"https://localhost:{nport}/index.html", "--cacert", d / "ca.pem")
+    peers = [l.split("\t") for l in ok.stderr.decode().splitlines() if l.startswith("peer\t")]
+    assert [p[2] for p in peers][:2] == ["CN=localhost", "CN=Interop CA"]
+    assert all(p[3].startswith("sha256/") for p in peers)
