@@ -170,7 +170,8 @@ int main(int argc, char **argv) {
   size_t max_body = 0;
   int pause_ms = 0;
   unsigned redirects = 0;
-  int cancel_ms = -1;
+  int cancel_ms = -1, env_proxy = 0;
+  const char *proxy = NULL, *noproxy = NULL;
   int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000, idle_ms = 30000;
@@ -206,6 +207,12 @@ int main(int argc, char **argv) {
       hdrs[nhdrs < 16 ? nhdrs++ : 15] = v, i++; /* "Name: value" */
     else if (!strcmp(a, "--cancel-after") && v)
       cancel_ms = atoi(v), i++; /* submit, then cancel after MS */
+    else if (!strcmp(a, "--proxy") && v)
+      proxy = v, i++;
+    else if (!strcmp(a, "--noproxy") && v)
+      noproxy = v, i++;
+    else if (!strcmp(a, "--env-proxy"))
+      env_proxy = 1;
     else if (!strcmp(a, "--location") && v)
       redirects = (unsigned)atoi(v), i++; /* follow up to N redirects */
     else if (!strcmp(a, "--max-body") && v)
@@ -285,6 +292,12 @@ int main(int argc, char **argv) {
   if (max_body)
     sslb_client_set_max_body(c, max_body);
   sslb_client_set_redirects(c, redirects);
+  if ((proxy && (rc = sslb_client_set_proxy(c, proxy, noproxy)) < 0) ||
+      (env_proxy && (rc = sslb_client_use_environment_proxy(c)) < 0)) {
+    fprintf(stderr, "error\t%s\tproxy\n", sslb_error_name(rc));
+    sslb_client_free(c);
+    return 2;
+  }
   if (resolve) {
     char host[256], addr[64];
     unsigned port;

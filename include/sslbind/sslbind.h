@@ -745,6 +745,27 @@ SSLB_EXTERN int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
 SSLB_EXTERN int sslb_client_add_resolve(sslb_client *c, const char *host,
                                         unsigned port, const char *address);
 
+/**
+ * Sends requests through an HTTP proxy with CONNECT tunnels: `proxy_url` is
+ * "http://host:port" (NULL turns the proxy off). The TLS inside the tunnel
+ * is the origin's, verified like any other; plain http URLs are tunnelled
+ * too. `no_proxy` (NULL for none) lists hosts that go direct: "*", names
+ * ("example.com" also covers its subdomains, as does ".example.com") and
+ * IP literals, comma-separated.
+ * @return 0, SSLB_ERR_URL (malformed proxy URL or one with credentials),
+ *   SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_client_set_proxy(sslb_client *c, const char *proxy_url,
+                                      const char *no_proxy);
+/**
+ * Takes the proxy from the environment, as curl does: https_proxy (or
+ * HTTPS_PROXY) for https URLs, http_proxy for http URLs, no_proxy (or
+ * NO_PROXY) for exceptions. Off unless this is called; the environment is
+ * read now.
+ * @return as sslb_client_set_proxy; 0 when no variable is set.
+ */
+SSLB_EXTERN int sslb_client_use_environment_proxy(sslb_client *c);
+
 /** Number of connections opened so far (for tests and diagnostics). */
 SSLB_EXTERN size_t sslb_client_connections_opened(const sslb_client *c);
 

@@ -45,7 +45,7 @@ struct dns_entry {
   struct dns_entry *next;
 };
 
-enum { C_CONNECTING, C_HANDSHAKING, C_READY, C_CLOSED };
+enum { C_CONNECTING, C_PROXY, C_HANDSHAKING, C_READY, C_CLOSED };
 
 typedef struct conn conn;
 typedef struct origin origin;
@@ -94,6 +94,9 @@ struct origin {
   int https;
   char host[256];
   unsigned port;
+  int proxied;
+  char via_host[256];
+  unsigned via_port;
   struct sockaddr_storage addrs[MAX_ADDRS];
   socklen_t addrlen[MAX_ADDRS];
   int naddrs;
@@ -110,6 +113,10 @@ struct sslb_client {
   int policy;
   int no_decoding;
   unsigned max_redirects;
+  /* proxies: per scheme (0 http, 1 https); set before requests start */
+  char proxy_host[2][256];
+  unsigned proxy_port[2];
+  char *no_proxy;
   unsigned connect_ms, request_ms, idle_ms;
   size_t max_body;
   pthread_mutex_t mu;
@@ -362,6 +369,66 @@ static void open_conn(sslb_client *c, origin *o) {
     conn_fail(c, k, rc, &err);
 }
 
+static int start_tls(sslb_client *c, conn *k, sslb__err *err);
+
+/* CONNECT host:port through the proxy; the reply is read as it comes. */
+static int send_connect(sslb_client *c, conn *k, sslb__err *err) {
+  origin *o = k->o;
+  char req[700];
+  const char *fmt = strchr(o->host, ':') ? "[%s]:%u" : "%s:%u";
+  char target[300];
+  snprintf(target, sizeof target, fmt, o->host, o->port);
+  int n = snprintf(req, sizeof req,
+                   "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: sslbind/%s\r\n\r\n",
+                   target, target, SSLB_VERSION_STRING);
+  ssize_t w = send(k->fd, req, (size_t)n, MSG_NOSIGNAL);
+  if (w != n) /* a fresh socket takes a few hundred bytes at once */
+    return sslb__fail(err, SSLB_ERR_CONNECT, "cannot send CONNECT to the proxy "
+                                             "%s port %u",
+                      o->via_host, o->via_port);
+  k->state = C_PROXY;
+  k->out.len = 0;
+  watch(c, k, 0);
+  return 0;
+}
+
+static int read_connect_reply(sslb_client *c, conn *k, sslb__err *err) {
+  origin *o = k->o;
+  uint8_t buf[4096];
+  /* read only up to the end of the reply: the tunnel's bytes come after */
+  for (;;) {
+    ssize_t r = recv(k->fd, buf, 1, 0);
+    if (r < 0 && (errno == EAGAIN || errno == EINTR))
+      return 0;
+    if (r <= 0)
+      return sslb__fail(err, SSLB_ERR_CONNECT,
+                        "the proxy %s port %u closed the connection during "
+                        "CONNECT",
+                        o->via_host, o->via_port);
+    sslb__buf_put(&k->out, buf, 1);
+    if (k->out.len > 16384)
+      return sslb__fail(err, SSLB_ERR_CONNECT, "the proxy's CONNECT reply is "
+                                               "too long");
+    if (k->out.len >= 4 && !memcmp(k->out.p + k->out.len - 4, "\r\n\r\n", 4))
+      break;
+  }
+  char *line = (char *)k->out.p;
+  char *eol = strstr(line, "\r\n");
+  if (eol)
+    *eol = 0;
+  int ok = !strncmp(line, "HTTP/1.", 7) && strlen(line) >= 12 &&
+           !strncmp(line + 9, "200", 3);
+  if (!ok) {
+    int rc = sslb__fail(err, SSLB_ERR_CONNECT,
+                        "the proxy %s port %u refused the tunnel to %s port "
+                        "%u: %.200s",
+                        o->via_host, o->via_port, o->host, o->port, line);
+    return rc;
+  }
+  k->out.len = 0;
+  return start_tls(c, k, err);
+}
+
 static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
   if (!k->o->https) {
     k->state = C_READY;
@@ -374,6 +441,10 @@ static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
   k->state = C_HANDSHAKING;
   return 0;
 }
+
+static int send_connect(sslb_client *c, conn *k, sslb__err *err);
+static int read_connect_reply(sslb_client *c, conn *k, sslb__err *err);
+static int start_tls(sslb_client *c, conn *k, sslb__err *err);
 
 static void h2_done(void *ud, sslb__job *j, int retry) {
   conn *k = ud;
@@ -463,7 +534,8 @@ static void dispatch(sslb_client *c, origin *o) {
     for (conn *k = o->conns; k; k = k->next) {
       if (k->state == C_READY && k->h2 && !sslb__h2_closing(k->h2))
         h2c = k;
-      connecting |= k->state == C_CONNECTING || k->state == C_HANDSHAKING;
+      connecting |= k->state == C_CONNECTING || k->state == C_PROXY ||
+                    k->state == C_HANDSHAKING;
     }
     if (!h2c) {
       if (!connecting)
@@ -516,7 +588,8 @@ static void dispatch(sslb_client *c, origin *o) {
   size_t waiting = 0;
   for (conn *k = o->conns; k; k = k->next) {
     n++;
-    connecting += k->state == C_CONNECTING || k->state == C_HANDSHAKING;
+    connecting += k->state == C_CONNECTING || k->state == C_PROXY ||
+                  k->state == C_HANDSHAKING;
   }
   for (sslb__job *j = o->pend; j && waiting < MAX_H1_CONNS; j = j->next)
     waiting++;
@@ -685,11 +758,26 @@ static void conn_io(sslb_client *c, conn *k, unsigned ev) {
     }
     if (!(ev & EPOLLOUT))
       return;
+    if (k->o->proxied) {
+      int rc = send_connect(c, k, &err);
+      if (rc < 0)
+        conn_fail(c, k, rc, &err);
+      return;
+    }
     int rc = start_tls(c, k, &err);
     if (rc < 0) {
       conn_fail(c, k, rc, &err);
       return;
     }
+  }
+  if (k->state == C_PROXY) {
+    int rc = read_connect_reply(c, k, &err);
+    if (rc < 0) {
+      conn_fail(c, k, rc, &err);
+      return;
+    }
+    if (k->state == C_PROXY)
+      return; /* more of the reply to come */
   }
   if (k->state == C_HANDSHAKING) {
     int rc = sslb__tls_handshake(k->tls, &err);
@@ -727,7 +815,9 @@ static void conn_io(sslb_client *c, conn *k, unsigned ev) {
 static origin *find_origin(sslb_client *c, const sslb__job *j) {
   const sslb__url *u = &j->req->url;
   for (origin *o = c->origins; o; o = o->next)
-    if (o->https == u->https && o->port == u->port && !strcmp(o->host, u->host))
+    if (o->https == u->https && o->port == u->port && !strcmp(o->host, u->host) &&
+        o->proxied == j->proxied &&
+        (!j->proxied || (o->via_port == j->via_port && !strcmp(o->via_host, j->via_host))))
       return o;
   origin *o = calloc(1, sizeof *o);
   if (!o)
@@ -735,6 +825,11 @@ static origin *find_origin(sslb_client *c, const sslb__job *j) {
   o->https = u->https;
   o->port = u->port;
   snprintf(o->host, sizeof o->host, "%s", u->host);
+  o->proxied = j->proxied;
+  if (j->proxied) {
+    snprintf(o->via_host, sizeof o->via_host, "%s", j->via_host);
+    o->via_port = j->via_port;
+  }
   o->next = c->origins;
   c->origins = o;
   return o;
@@ -951,6 +1046,7 @@ static void *loop(void *arg) {
 /* ------------------------------------------------------------ redirects */
 
 static void route(sslb_client *c, job_box *b);
+static void choose_proxy(sslb_client *c, sslb__job *j);
 
 /* Location resolved against the URL that answered (RFC 3986 5.2). */
 static char *resolve_location(const char *base, const char *loc) {
@@ -1054,6 +1150,7 @@ static int follow_redirect(sslb__job *j) {
   j->sent_any = j->retried = 0;
   j->stream_id = 0;
   j->next = NULL;
+  choose_proxy(c, j);
   route(c, (job_box *)j);
   return 1;
 }
@@ -1151,6 +1248,7 @@ void sslb_client_free(sslb_client *c) {
     c->dns = e->next;
     free(e);
   }
+  free(c->no_proxy);
   pthread_mutex_destroy(&c->mu);
   close(c->epfd);
   close(c->evfd);
@@ -1184,6 +1282,69 @@ int sslb_client_cancel(sslb_client *c, sslb_request *r) {
   pthread_mutex_unlock(&c->mu);
   uint64_t one = 1;
   (void)!write(c->evfd, &one, sizeof one);
+  return 0;
+}
+
+static int parse_proxy(const char *url, char *host, size_t hostlen,
+                       unsigned *port) {
+  char buf[600];
+  if (!strstr(url, "://")) {
+    snprintf(buf, sizeof buf, "http://%s", url);
+    url = buf;
+  }
+  sslb__url u;
+  sslb__err err;
+  if (strncasecmp(url, "http://", 7) || sslb__url_parse(&u, url, &err) < 0)
+    return SSLB_ERR_URL;
+  snprintf(host, hostlen, "%s", u.host);
+  /* without a port, 1080 as curl assumes */
+  const char *h = url + 7, *end = h + strcspn(h, "/?#");
+  const char *after_host = *h == '[' ? memchr(h, ']', (size_t)(end - h)) : h;
+  int explicit_port = after_host && memchr(after_host, ':', (size_t)(end - after_host));
+  *port = explicit_port ? u.port : 1080;
+  sslb__url_free(&u);
+  return 0;
+}
+
+int sslb_client_set_proxy(sslb_client *c, const char *proxy_url,
+                          const char *no_proxy) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  char host[256] = "";
+  unsigned port = 0;
+  if (proxy_url && *proxy_url)
+    SSLB__GUARD(parse_proxy(proxy_url, host, sizeof host, &port));
+  char *np = NULL;
+  if (no_proxy && !(np = sslb__strdup(no_proxy)))
+    return SSLB_ERR_NO_MEMORY;
+  for (int s = 0; s < 2; s++) {
+    snprintf(c->proxy_host[s], sizeof c->proxy_host[s], "%s", host);
+    c->proxy_port[s] = port;
+  }
+  free(c->no_proxy);
+  c->no_proxy = np;
+  return 0;
+}
+
+int sslb_client_use_environment_proxy(sslb_client *c) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  const char *names[2][2] = {{"http_proxy", "http_proxy"},
+                             {"https_proxy", "HTTPS_PROXY"}};
+  for (int s = 0; s < 2; s++) {
+    const char *v = getenv(names[s][0]);
+    if (!v || !*v)
+      v = getenv(names[s][1]);
+    c->proxy_host[s][0] = 0;
+    if (v && *v)
+      SSLB__GUARD(parse_proxy(v, c->proxy_host[s], sizeof c->proxy_host[s],
+                              &c->proxy_port[s]));
+  }
+  const char *np = getenv("no_proxy");
+  if (!np || !*np)
+    np = getenv("NO_PROXY");
+  free(c->no_proxy);
+  c->no_proxy = np && *np ? sslb__strdup(np) : NULL;
   return 0;
 }
 
@@ -1443,6 +1604,43 @@ static int resolve(job_box *b, const sslb__url *u, sslb__err *err) {
                                 u->host);
 }
 
+/* no_proxy: "*", names (covering subdomains), IP literals. */
+static int no_proxy_match(const char *list, const char *host) {
+  if (!list)
+    return 0;
+  size_t hl = strlen(host);
+  for (const char *p = list; *p;) {
+    while (*p == ',' || *p == ' ')
+      p++;
+    const char *e = p;
+    while (*e && *e != ',' && *e != ' ')
+      e++;
+    size_t n = (size_t)(e - p);
+    const char *colon = memchr(p, ':', n);
+    if (colon && !memchr(colon + 1, ':', (size_t)(e - colon - 1)) && p[0] != '[')
+      n = (size_t)(colon - p); /* host:port: the port is ignored */
+    if (n && p[0] == '.')
+      p++, n--;
+    if (n == 1 && *p == '*')
+      return 1;
+    if (n && n <= hl && !strncasecmp(host + hl - n, p, n) &&
+        (n == hl || host[hl - n - 1] == '.'))
+      return 1;
+    p = e;
+  }
+  return 0;
+}
+
+static void choose_proxy(sslb_client *c, sslb__job *j) {
+  const sslb__url *u = &j->req->url;
+  int s = u->https ? 1 : 0;
+  j->proxied = c->proxy_host[s][0] && !no_proxy_match(c->no_proxy, u->host);
+  if (j->proxied) {
+    snprintf(j->via_host, sizeof j->via_host, "%s", c->proxy_host[s]);
+    j->via_port = c->proxy_port[s];
+  }
+}
+
 /* Makes a job for r; its addresses come from the cache or the resolver. */
 static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   r->err.msg[0] = 0;
@@ -1464,6 +1662,7 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
     if (!strcasecmp(r->h[i].name, "accept-encoding"))
       j->decode = 0;
   j->deadline_ms = c->request_ms ? now_ms() + c->request_ms : 0;
+  choose_proxy(c, j);
   *out = b;
   return 0;
 }
@@ -1485,8 +1684,20 @@ static void enqueue(sslb_client *c, sslb__job *j) {
 
 /* Sends a job on its way: straight to the loop when its addresses are
  * cached, through the resolver thread otherwise. */
+/* What a job connects to: the origin, or its proxy. */
+static sslb__url dial_target(const sslb__job *j) {
+  sslb__url t = j->req->url;
+  if (j->proxied) {
+    snprintf(t.host, sizeof t.host, "%s", j->via_host);
+    t.port = j->via_port;
+  }
+  t.target = NULL;
+  return t;
+}
+
 static void route(sslb_client *c, job_box *b) {
-  if (dns_lookup(c, b, &b->job.req->url)) {
+  sslb__url t = dial_target(&b->job);
+  if (dns_lookup(c, b, &t)) {
     enqueue(c, &b->job);
     return;
   }
@@ -1520,13 +1731,16 @@ static void *resolver(void *arg) {
       j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the client was closed");
     } else if (cancelled(j)) {
       j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the request was cancelled");
-    } else if (!dns_lookup(c, b, &j->req->url)) {
+    } else {
+      sslb__url t = dial_target(j);
       /* a burst of requests to one new name resolves it once: the first
        * stores it, the rest find it */
-      if (resolve(b, &j->req->url, &j->err) < 0)
-        j->rc = SSLB_ERR_RESOLVE;
-      else
-        dns_store(c, b, &j->req->url);
+      if (!dns_lookup(c, b, &t)) {
+        if (resolve(b, &t, &j->err) < 0)
+          j->rc = SSLB_ERR_RESOLVE;
+        else
+          dns_store(c, b, &t);
+      }
     }
     enqueue(c, j); /* failures too: the loop completes them */
     pthread_mutex_lock(&c->mu);

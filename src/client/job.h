@@ -48,6 +48,9 @@ typedef struct sslb__job {
   struct sslb_request *own_req;  /* made for a redirect, freed with the job */
   struct sslb_client *client;
   unsigned hops;
+  int proxied; /* through via_host:via_port with CONNECT */
+  char via_host[256];
+  unsigned via_port;
   sslb_response *resp;
   size_t max_body;
   int decode; /* offer and undo content codings */

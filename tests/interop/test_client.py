@@ -675,3 +675,108 @@ def test_idle_timeout_and_peer_chain(pki, nghttpd):
     peers = [l.split("\t") for l in ok.stderr.decode().splitlines() if l.startswith("peer\t")]
     assert [p[2] for p in peers][:2] == ["CN=localhost", "CN=Interop CA"]
     assert all(p[3].startswith("sha256/") for p in peers)
+
+
+class ConnectProxy:
+    """An HTTP CONNECT proxy on loopback that tunnels only to 127.0.0.1 and
+    records what it was asked for; refuse=True answers 407 instead."""
+
+    def __init__(self, refuse=False):
+        import threading
+        self.refuse = refuse
+        self.targets = []
+        self.srv = socket.socket()
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(16)
+        self.srv.settimeout(30)
+        self.port = self.srv.getsockname()[1]
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def run(self):
+        import threading
+        try:
+            while True:
+                s, _ = self.srv.accept()
+                threading.Thread(target=self.tunnel, args=(s,), daemon=True).start()
+        except OSError:
+            pass
+
+    def tunnel(self, s):
+        import select
+        try:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = s.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            target = head.split(b" ")[1].decode()
+            self.targets.append(target)
+            if self.refuse:
+                s.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                          b"Content-Length: 0\r\n\r\n")
+                return
+            port = int(target.rsplit(":", 1)[1])
+            up = socket.create_connection(("127.0.0.1", port), timeout=30)
+            s.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            socks = [s, up]
+            while True:
+                r, _, _ = select.select(socks, [], [], 30)
+                if not r:
+                    return
+                for x in r:
+                    data = x.recv(65536)
+                    if not data:
+                        return
+                    (up if x is s else s).sendall(data)
+        except OSError:
+            pass
+        finally:
+            s.close()
+
+    def close(self):
+        self.srv.close()
+
+
+@pytest.mark.parametrize("proto", ["--http2", "--http1.1"])
+def test_connect_proxy_tunnels_verified_tls(nginx, proto, tmp_path):
+    d, h2, h1 = nginx
+    sk("generate", tmp_path / "other.p12", "--alias", "o", "--type", "ca", "--password", PW)
+    sk("export", tmp_path / "other.p12", "o", tmp_path / "other.pem", "--password", PW)
+    port = h2 if proto == "--http2" else h1
+    proxy = ConnectProxy()
+    try:
+        p = sslb_get(f"https://localhost:{port}/index.html", "--cacert", d / "ca.pem", proto,
+                     "--proxy", f"http://127.0.0.1:{proxy.port}")
+        assert p.stdout == b"hello\n"
+        assert proxy.targets == [f"localhost:{port}"]
+        # the tunnel's TLS is verified like any other
+        bad = sslb_get(f"https://localhost:{port}/index.html", "--cacert",
+                       tmp_path / "other.pem", proto, "--proxy",
+                       f"http://127.0.0.1:{proxy.port}", check=False)
+        assert bad.returncode == 2 and info(bad)["error"] == "CERT_UNKNOWN_ISSUER"
+        # no_proxy sends the host direct
+        direct = sslb_get(f"https://localhost:{port}/index.html", "--cacert", d / "ca.pem",
+                          proto, "--proxy", f"http://127.0.0.1:{proxy.port}",
+                          "--noproxy", "example.com,localhost")
+        assert direct.stdout == b"hello\n" and len(proxy.targets) == 2
+    finally:
+        proxy.close()
+
+
+def test_environment_proxy_and_refusal(nginx):
+    d, h2, _ = nginx
+    proxy = ConnectProxy(refuse=True)
+    try:
+        env = dict(os.environ, https_proxy=f"127.0.0.1:{proxy.port}", no_proxy="")
+        p = subprocess.run([str(GET), f"https://localhost:{h2}/index.html", "--cacert",
+                            str(d / "ca.pem"), "--env-proxy"], capture_output=True, env=env,
+                           timeout=60)
+        assert p.returncode == 2 and info(p)["error"] == "CONNECT"
+        assert "407" in p.stderr.decode()
+        # without --env-proxy the environment is ignored
+        q = subprocess.run([str(GET), f"https://localhost:{h2}/index.html", "--cacert",
+                            str(d / "ca.pem")], capture_output=True, env=env, timeout=60)
+        assert q.returncode == 0 and q.stdout == b"hello\n"
+    finally:
+        proxy.close()
