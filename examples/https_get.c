@@ -14,6 +14,13 @@
 
 #include <sslbind/sslbind.h>
 
+/* --stream: the body goes to stdout as it arrives, not buffered */
+static int stream_out;
+static int write_out(void *ud, const uint8_t *p, size_t n) {
+  (void)ud;
+  return fwrite(p, 1, n, stdout) == n ? 0 : 1;
+}
+
 static const char *hdrs[16];
 static int nhdrs;
 
@@ -36,6 +43,8 @@ static int one(work *w, int print) {
   }
   if (w->body)
     sslb_request_set_body(r, (const uint8_t *)w->body, strlen(w->body));
+  if (stream_out && print)
+    sslb_request_set_body_sink(r, write_out, NULL);
   for (int i = 0; i < nhdrs; i++) {
     char name[256];
     const char *colon = strchr(hdrs[i], ':');
@@ -211,6 +220,8 @@ int main(int argc, char **argv) {
       proxy = v, i++;
     else if (!strcmp(a, "--noproxy") && v)
       noproxy = v, i++;
+    else if (!strcmp(a, "--stream"))
+      stream_out = 1;
     else if (!strcmp(a, "--env-proxy"))
       env_proxy = 1;
     else if (!strcmp(a, "--location") && v)

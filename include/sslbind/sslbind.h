@@ -786,6 +786,20 @@ SSLB_EXTERN int sslb_request_add_header(sslb_request *r, const char *name,
 /** Sets the body (copied). @return 0, INVALID_ARGUMENT, NO_MEMORY. */
 SSLB_EXTERN int sslb_request_set_body(sslb_request *r, const uint8_t *body,
                                       size_t len);
+/**
+ * Receives the response body as it arrives, on the client's I/O thread,
+ * instead of buffering it (the response's body is then empty and no size
+ * limit applies; content codings are not offered). Return 0 to go on, or
+ * anything else to stop the transfer (the request then fails with
+ * SSLB_ERR_CANCELLED). The callback must not block.
+ */
+typedef int (*sslb_body_sink_fn)(void *user_data, const uint8_t *data,
+                                 size_t len);
+/** Sets (or, with NULL, clears) the body sink of a request.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_request_set_body_sink(sslb_request *r,
+                                           sslb_body_sink_fn sink,
+                                           void *user_data);
 /** Detailed message of the request's last failure ("" when none). Borrowed
  * until the request is used again or freed. */
 SSLB_EXTERN const char *sslb_request_last_error(const sslb_request *r);

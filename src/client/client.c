@@ -190,6 +190,25 @@ static void decode_body(sslb__job *j) {
 
 static int follow_redirect(sslb__job *j);
 
+int sslb__job_body(sslb__job *j, const uint8_t *p, size_t n) {
+  const sslb_request *u = j->user_req;
+  if (u->sink) {
+    if (u->sink(u->sink_ud, p, n) != 0)
+      return j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED,
+                                "the body sink stopped the transfer");
+    return 0;
+  }
+  sslb__buf *b = &j->resp->body;
+  if (b->len + n > j->max_body)
+    return j->rc = sslb__fail(&j->err, SSLB_ERR_TOO_LARGE,
+                              "the response body exceeds the %zu-byte limit",
+                              j->max_body);
+  sslb__buf_put(b, p, n);
+  if (sslb__buf_ok(b) < 0)
+    return j->rc = sslb__fail(&j->err, SSLB_ERR_NO_MEMORY, "out of memory");
+  return 0;
+}
+
 static void complete(sslb__job *j) {
   if (j->rc == 0 && follow_redirect(j))
     return; /* on its way again, to the new location */
@@ -1531,6 +1550,15 @@ int sslb_request_set_body(sslb_request *r, const uint8_t *body, size_t len) {
   return 0;
 }
 
+int sslb_request_set_body_sink(sslb_request *r, sslb_body_sink_fn sink,
+                               void *user_data) {
+  if (!r)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  r->sink = sink;
+  r->sink_ud = sink ? user_data : NULL;
+  return 0;
+}
+
 const char *sslb_request_last_error(const sslb_request *r) {
   return r ? r->err.msg : "request handle is NULL";
 }
@@ -1657,7 +1685,7 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   j->client = c;
   j->resp = resp;
   j->max_body = c->max_body;
-  j->decode = !c->no_decoding;
+  j->decode = !c->no_decoding && !r->sink; /* a sink gets the bytes as sent */
   for (size_t i = 0; i < r->nh && j->decode; i++)
     if (!strcasecmp(r->h[i].name, "accept-encoding"))
       j->decode = 0;

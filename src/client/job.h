@@ -40,6 +40,8 @@ struct sslb_request {
   size_t body_len;
   sslb__err err;
   int cancel; /* set by sslb_client_cancel (atomic) */
+  sslb_body_sink_fn sink;
+  void *sink_ud;
 };
 
 typedef struct sslb__job {
@@ -70,5 +72,9 @@ typedef struct sslb__job {
   sslb_completion_fn cb; /* submit: called instead of signalling */
   void *cb_ud;
 } sslb__job;
+
+/* Takes response body bytes: to the request's sink, or into the buffered
+ * body within the size limit. 0, or a code also stored on the job. */
+int sslb__job_body(sslb__job *j, const uint8_t *p, size_t n) SSLB__MUST_USE;
 
 #endif

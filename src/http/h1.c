@@ -78,15 +78,7 @@ static int on_headers_complete(llhttp_t *p) {
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
   sslb__h1 *h = p->data;
-  sslb__buf *b = &h->job->resp->body;
-  if (b->len + n > h->job->max_body) {
-    sslb__fail(&h->job->err, SSLB_ERR_TOO_LARGE,
-               "the response body exceeds the %zu-byte limit", h->job->max_body);
-    h->job->rc = SSLB_ERR_TOO_LARGE;
-    return -1;
-  }
-  sslb__buf_put(b, at, n);
-  return sslb__buf_ok(b) < 0 ? -1 : 0;
+  return sslb__job_body(h->job, (const uint8_t *)at, n) < 0 ? -1 : 0;
 }
 
 static int on_message_complete(llhttp_t *p) {

@@ -63,15 +63,11 @@ static int on_data(nghttp2_session *s, uint8_t flags, int32_t id,
   sslb__job *j = nghttp2_session_get_stream_user_data(s, id);
   if (!j)
     return 0;
-  if (j->resp->body.len + len > j->max_body) {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_TOO_LARGE,
-                       "the response body exceeds the %zu-byte limit",
-                       j->max_body);
+  if (j->rc < 0)
+    return 0; /* already stopped; the reset is on its way */
+  if (sslb__job_body(j, data, len) < 0)
     nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
-    return 0;
-  }
-  sslb__buf_put(&j->resp->body, data, len);
-  return sslb__buf_ok(&j->resp->body) < 0 ? NGHTTP2_ERR_CALLBACK_FAILURE : 0;
+  return 0;
 }
 
 static int on_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud) {

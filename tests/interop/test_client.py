@@ -780,3 +780,13 @@ def test_environment_proxy_and_refusal(nginx):
         assert q.returncode == 0 and q.stdout == b"hello\n"
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize("proto", ["--http2", "--http1.1"])
+def test_streamed_body_sink(nginx, pki, proto):
+    d, h2, h1 = nginx
+    port = h2 if proto == "--http2" else h1
+    p = sslb_get(f"https://localhost:{port}/big.bin", "--cacert", d / "ca.pem", proto,
+                 "--stream", "--max-body", 1000)  # the limit is for buffered bodies
+    assert info(p)["status"] == "200"
+    assert hashlib.sha256(p.stdout).hexdigest() == pki[1]
