@@ -14,6 +14,20 @@
 
 #include <sslbind/sslbind.h>
 
+/* --upload N: a body of N bytes made by a reader (pattern bytes), sent
+ * chunked with --chunked */
+static long upload_left;
+static long pattern_reader(void *ud, uint8_t *buf, size_t len) {
+  (void)ud;
+  size_t n = (size_t)upload_left < len ? (size_t)upload_left : len;
+  for (size_t i = 0; i < n; i++)
+    buf[i] = (uint8_t)('a' + (upload_left - (long)i) % 26);
+  upload_left -= (long)n;
+  return (long)n;
+}
+static long upload_size = -1;
+static int upload_chunked;
+
 /* --stream: the body goes to stdout as it arrives, not buffered */
 static int stream_out;
 static int write_out(void *ud, const uint8_t *p, size_t n) {
@@ -45,6 +59,11 @@ static int one(work *w, int print) {
     sslb_request_set_body(r, (const uint8_t *)w->body, strlen(w->body));
   if (stream_out && print)
     sslb_request_set_body_sink(r, write_out, NULL);
+  if (upload_size >= 0) {
+    upload_left = upload_size;
+    sslb_request_set_body_reader(r, pattern_reader, NULL,
+                                 upload_chunked ? -1 : upload_size);
+  }
   for (int i = 0; i < nhdrs; i++) {
     char name[256];
     const char *colon = strchr(hdrs[i], ':');
@@ -220,6 +239,10 @@ int main(int argc, char **argv) {
       proxy = v, i++;
     else if (!strcmp(a, "--noproxy") && v)
       noproxy = v, i++;
+    else if (!strcmp(a, "--upload") && v)
+      upload_size = atol(v), i++;
+    else if (!strcmp(a, "--chunked"))
+      upload_chunked = 1;
     else if (!strcmp(a, "--stream"))
       stream_out = 1;
     else if (!strcmp(a, "--env-proxy"))

@@ -787,6 +787,24 @@ SSLB_EXTERN int sslb_request_add_header(sslb_request *r, const char *name,
 SSLB_EXTERN int sslb_request_set_body(sslb_request *r, const uint8_t *body,
                                       size_t len);
 /**
+ * Supplies a request body piece by piece, on the client's I/O thread: write
+ * up to `len` bytes into `buf` and return how many, 0 at the end, or a
+ * negative number to abandon the request (SSLB_ERR_CANCELLED). Must not
+ * block. Such a body is read once: the request is not retried on another
+ * connection, and 307/308 redirects of it fail.
+ */
+typedef long (*sslb_body_reader_fn)(void *user_data, uint8_t *buf, size_t len);
+/**
+ * Sets a streamed request body (replacing any set with
+ * sslb_request_set_body). `length` is its size in bytes, or -1 when unknown
+ * (HTTP/1.1 then sends it chunked).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_request_set_body_reader(sslb_request *r,
+                                             sslb_body_reader_fn reader,
+                                             void *user_data, int64_t length);
+
+/**
  * Receives the response body as it arrives, on the client's I/O thread,
  * instead of buffering it (the response's body is then empty and no size
  * limit applies; content codings are not offered). Return 0 to go on, or

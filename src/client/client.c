@@ -280,6 +280,8 @@ static int stale_retry(const conn *k) {
   if (!j || k->state != C_CLOSED || k->served == 0 || k->h1_got || j->retried)
     return 0;
   const char *m = j->req->method;
+  if (j->req->reader)
+    return 0; /* read once: cannot be sent again */
   return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS") ||
          !strcmp(m, "PUT") || !strcmp(m, "DELETE");
 }
@@ -633,31 +635,43 @@ static void flush(sslb_client *c, conn *k) {
     return;
   }
   int blocked = 0;
-  while (k->out_off < k->out.len) {
-    size_t n = k->out.len - k->out_off;
-    ssize_t w;
-    if (k->tls) {
-      w = sslb__tls_write(k->tls, k->out.p + k->out_off, n, &err);
-    } else {
-      w = send(k->fd, k->out.p + k->out_off, n, MSG_NOSIGNAL);
-      if (w < 0 && (errno == EAGAIN || errno == EINTR))
-        w = SSLB__AGAIN;
-      else if (w < 0)
-        w = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "send failed: %s",
-                       strerror(errno));
+  for (;;) {
+    while (k->out_off < k->out.len) {
+      size_t n = k->out.len - k->out_off;
+      ssize_t w;
+      if (k->tls) {
+        w = sslb__tls_write(k->tls, k->out.p + k->out_off, n, &err);
+      } else {
+        w = send(k->fd, k->out.p + k->out_off, n, MSG_NOSIGNAL);
+        if (w < 0 && (errno == EAGAIN || errno == EINTR))
+          w = SSLB__AGAIN;
+        else if (w < 0)
+          w = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "send failed: %s",
+                         strerror(errno));
+      }
+      if (w == SSLB__AGAIN) {
+        blocked = 1;
+        break;
+      }
+      if (w < 0) {
+        conn_fail(c, k, (int)w, &err);
+        return;
+      }
+      k->out_off += (size_t)w;
     }
-    if (w == SSLB__AGAIN) {
-      blocked = 1;
+    if (k->out_off == k->out.len)
+      k->out.len = k->out_off = 0;
+    if (blocked || !k->h1job || k->out.len)
       break;
-    }
-    if (w < 0) {
-      conn_fail(c, k, (int)w, &err);
+    /* a streamed request body: the next piece once the last one left */
+    int more = sslb__h1_more_body(k->h1, &k->out);
+    if (more < 0) {
+      conn_close(c, k, k->h1job->rc, k->h1job->err.msg);
       return;
     }
-    k->out_off += (size_t)w;
+    if (more == 0)
+      break;
   }
-  if (k->out_off == k->out.len)
-    k->out.len = k->out_off = 0;
   watch(c, k, blocked);
 }
 
@@ -1122,6 +1136,14 @@ static int follow_redirect(sslb__job *j) {
   }
   int to_get = (st == 303 && strcmp(cur->method, "HEAD")) ||
                ((st == 301 || st == 302) && !strcmp(cur->method, "POST"));
+  if (!to_get && cur->reader) {
+    free(next);
+    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+                       "a streamed body cannot be sent again for the %d "
+                       "redirect to %.200s",
+                       st, loc);
+    return 0;
+  }
   sslb_request *nr;
   int rc = sslb_request_new(&nr, to_get ? "GET" : cur->method, next);
   free(next);
@@ -1539,6 +1561,7 @@ int sslb_request_add_header(sslb_request *r, const char *name,
 int sslb_request_set_body(sslb_request *r, const uint8_t *body, size_t len) {
   if (!r || (!body && len))
     return SSLB_ERR_INVALID_ARGUMENT;
+  r->reader = NULL;
   uint8_t *copy = NULL;
   if (len && !(copy = malloc(len)))
     return SSLB_ERR_NO_MEMORY;
@@ -1547,6 +1570,19 @@ int sslb_request_set_body(sslb_request *r, const uint8_t *body, size_t len) {
   free(r->body);
   r->body = copy;
   r->body_len = len;
+  return 0;
+}
+
+int sslb_request_set_body_reader(sslb_request *r, sslb_body_reader_fn reader,
+                                 void *user_data, int64_t length) {
+  if (!r || !reader || length < -1)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  free(r->body);
+  r->body = NULL;
+  r->body_len = 0;
+  r->reader = reader;
+  r->reader_ud = user_data;
+  r->reader_len = length;
   return 0;
 }
 

@@ -42,6 +42,9 @@ struct sslb_request {
   int cancel; /* set by sslb_client_cancel (atomic) */
   sslb_body_sink_fn sink;
   void *sink_ud;
+  sslb_body_reader_fn reader; /* streamed body instead of body/body_len */
+  void *reader_ud;
+  int64_t reader_len; /* -1: unknown */
 };
 
 typedef struct sslb__job {

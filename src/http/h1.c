@@ -18,6 +18,9 @@ struct sslb__h1 {
   int complete;
   int head; /* HEAD request: no body follows */
   int trailing; /* unexpected bytes after the response */
+  int streaming; /* a reader body is still being sent */
+  int chunked;   /* ...with chunked framing */
+  int64_t sent;  /* bytes of it sent */
 };
 
 static int flush_header(sslb__h1 *h) {
@@ -136,13 +139,55 @@ int sslb__h1_begin(sslb__h1 *h, sslb__job *job, sslb__buf *out) {
     sslb__buf_printf(out, "%s: %s\r\n", r->h[i].name, r->h[i].value);
   if (job->decode)
     sslb__buf_str(out, "Accept-Encoding: gzip, deflate, br\r\n");
-  if (!has_len && (r->body_len || (strcasecmp(r->method, "GET") &&
-                                   strcasecmp(r->method, "HEAD"))))
+  h->streaming = r->reader != NULL;
+  h->chunked = r->reader && r->reader_len < 0;
+  h->sent = 0;
+  if (h->chunked)
+    sslb__buf_str(out, "Transfer-Encoding: chunked\r\n");
+  else if (r->reader && !has_len)
+    sslb__buf_printf(out, "Content-Length: %lld\r\n", (long long)r->reader_len);
+  else if (!has_len && (r->body_len || (strcasecmp(r->method, "GET") &&
+                                        strcasecmp(r->method, "HEAD"))))
     sslb__buf_printf(out, "Content-Length: %zu\r\n", r->body_len);
   sslb__buf_str(out, "\r\n");
-  if (r->body_len)
+  if (r->body_len && !r->reader)
     sslb__buf_put(out, r->body, r->body_len);
   return sslb__buf_ok(out);
+}
+
+int sslb__h1_more_body(sslb__h1 *h, sslb__buf *out) {
+  if (!h->streaming)
+    return 0;
+  struct sslb_request *r = h->job->req;
+  uint8_t buf[16384];
+  size_t want = sizeof buf;
+  if (!h->chunked && (int64_t)want > r->reader_len - h->sent)
+    want = (size_t)(r->reader_len - h->sent);
+  long n = want ? r->reader(r->reader_ud, buf, want) : 0;
+  if (n < 0 || (size_t)n > want)
+    return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_CANCELLED,
+                                   "the body reader gave up");
+  if (n == 0) {
+    h->streaming = 0;
+    if (!h->chunked && h->sent != r->reader_len)
+      return h->job->rc = sslb__fail(
+                 &h->job->err, SSLB_ERR_INVALID_ARGUMENT,
+                 "the body reader ended after %lld of %lld bytes",
+                 (long long)h->sent, (long long)r->reader_len);
+    if (h->chunked)
+      sslb__buf_str(out, "0\r\n\r\n");
+    return h->chunked ? 1 : 0;
+  }
+  if (h->chunked)
+    sslb__buf_printf(out, "%lx\r\n", n);
+  sslb__buf_put(out, buf, (size_t)n);
+  if (h->chunked)
+    sslb__buf_str(out, "\r\n");
+  h->sent += n;
+  if (sslb__buf_ok(out) < 0)
+    return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_NO_MEMORY,
+                                   "out of memory");
+  return 1;
 }
 
 static int parse_error(sslb__h1 *h, llhttp_errno_t e) {

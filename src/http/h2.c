@@ -108,6 +108,16 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf,
                                size_t len, uint32_t *flags,
                                nghttp2_data_source *src, void *ud) {
   sslb__job *j = src->ptr;
+  if (j->req->reader) {
+    long n = j->req->reader(j->req->reader_ud, buf, len);
+    if (n < 0 || (size_t)n > len) {
+      j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the body reader gave up");
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    if (n == 0)
+      *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return n;
+  }
   size_t left = j->req->body_len - j->body_off;
   size_t n = left < len ? left : len;
   memcpy(buf, j->req->body + j->body_off, n);
@@ -205,7 +215,7 @@ int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
   nghttp2_data_provider dp = {{.ptr = j}, read_body};
   j->body_off = 0;
   int32_t id = nghttp2_submit_request(h->s, NULL, nv, k,
-                                       r->body_len ? &dp : NULL, j);
+                                      r->body_len || r->reader ? &dp : NULL, j);
   for (size_t i = 0; i < r->nh; i++)
     free(lower[i]);
   free(lower);

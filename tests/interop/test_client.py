@@ -542,6 +542,7 @@ class RawH2Server:
         self.srv.settimeout(30)
         self.port = self.srv.getsockname()[1]
         self.conns = 0
+        self.counting = {}  # stream -> request body bytes so far
         self.t = threading.Thread(target=self.run, daemon=True)
         self.t.start()
 
@@ -584,8 +585,16 @@ class RawH2Server:
             buf = buf[9 + length:]
             if ftype == 4 and not flags & 1:
                 s.sendall(self.frame(4, 1, 0))
+            elif ftype == 0 and stream in self.counting:
+                self.counting[stream] += length
+                if flags & 1:
+                    body = str(self.counting.pop(stream)).encode()
+                    s.sendall(self.frame(1, 4, stream, b"\x88") +
+                              self.frame(0, 1, stream, body))
             elif ftype == 1:
                 action = self.behave(index, stream)
+                if action == "count":
+                    self.counting[stream] = 0
                 if action == "answer":
                     s.sendall(self.frame(1, 4, stream, b"\x88") +
                               self.frame(0, 1, stream, b"ok"))
@@ -790,3 +799,85 @@ def test_streamed_body_sink(nginx, pki, proto):
                  "--stream", "--max-body", 1000)  # the limit is for buffered bodies
     assert info(p)["status"] == "200"
     assert hashlib.sha256(p.stdout).hexdigest() == pki[1]
+
+
+def upload_server(pki_dir):
+    """HTTP/1.1 over TLS: reads a request body (Content-Length or chunked)
+    and answers with its size and SHA-256."""
+    import ssl
+    import threading
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(pki_dir / "server.pem"), str(pki_dir / "server.pem"))
+    ctx.set_alpn_protocols(["http/1.1"])
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(30)
+
+    def handle(raw):
+        s = ctx.wrap_socket(raw, server_side=True)
+        f = s.makefile("rb")
+        head = {}
+        f.readline()
+        while True:
+            line = f.readline().strip()
+            if not line:
+                break
+            k, v = line.decode().split(":", 1)
+            head[k.lower()] = v.strip()
+        body = b""
+        if "content-length" in head:
+            body = f.read(int(head["content-length"]))
+        elif head.get("transfer-encoding") == "chunked":
+            while True:
+                size = int(f.readline().strip(), 16)
+                if size == 0:
+                    f.readline()
+                    break
+                body += f.read(size)
+                f.readline()
+        out = f"{len(body)} {hashlib.sha256(body).hexdigest()}".encode()
+        s.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " +
+                  str(len(out)).encode() + b"\r\n\r\n" + out)
+        s.close()
+
+    def run():
+        try:
+            while True:
+                raw, _ = srv.accept()
+                threading.Thread(target=handle, args=(raw,), daemon=True).start()
+        except OSError:
+            pass
+
+    threading.Thread(target=run, daemon=True).start()
+    return srv
+
+
+def pattern(n):
+    return bytes((ord("a") + (n - i) % 26) for i in range(n))
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_streamed_request_body_http1(pki, chunked):
+    d, _ = pki
+    srv = upload_server(d)
+    try:
+        n = 1_000_003
+        args = ["--upload", n] + (["--chunked"] if chunked else [])
+        p = sslb_get(f"https://localhost:{srv.getsockname()[1]}/up", "--cacert", d / "ca.pem",
+                     "-X", "POST", *args)
+        size, digest = p.stdout.decode().split()
+        assert int(size) == n and digest == hashlib.sha256(pattern(n)).hexdigest()
+    finally:
+        srv.close()
+
+
+def test_streamed_request_body_http2(pki):
+    d, _ = pki
+    srv = RawH2Server(d, lambda conn, stream: "count")
+    try:
+        p = sslb_get(f"https://localhost:{srv.port}/up", "--cacert", d / "ca.pem", "-X", "POST",
+                     "--upload", 50000)
+        assert p.stdout == b"50000"
+    finally:
+        srv.close()
