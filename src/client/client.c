@@ -5,6 +5,7 @@
  * keep-alive pool per origin) or HTTP/2 (one connection per origin, many
  * streams up to the server's limit, the rest queued). */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -517,11 +518,11 @@ static void keep_session(conn *k) {
 
 static void fill_tls_facts(conn *k, sslb__job *j) {
   sslb_response *r = j->resp;
-  snprintf(r->version, sizeof r->version, "%s", k->proto == 2 ? "2" : "1.1");
-  if (k->tls) {
-    snprintf(r->tls_version, sizeof r->tls_version, "%s", sslb__tls_version(k->tls));
-    snprintf(r->tls_cipher, sizeof r->tls_cipher, "%s", sslb__tls_cipher(k->tls));
-    snprintf(r->alpn, sizeof r->alpn, "%s", sslb__tls_alpn(k->tls));
+  strcpy(r->version, k->proto == 2 ? "2" : "1.1");
+  if (k->tls) { /* the sources are sized like the destinations */
+    strcpy(r->tls_version, sslb__tls_version(k->tls));
+    strcpy(r->tls_cipher, sslb__tls_cipher(k->tls));
+    strcpy(r->alpn, sslb__tls_alpn(k->tls));
     r->resumed = sslb__tls_resumed(k->tls);
     sslb_certificate *const *chain;
     size_t n = sslb__tls_peer_chain(k->tls, &chain);
@@ -1491,7 +1492,13 @@ int sslb_request_new(sslb_request **out, const char *method, const char *url) {
   for (const char *m = method; *m; m++)
     if (!((*m >= 'A' && *m <= 'Z') || *m == '-' || *m == '_'))
       return SSLB_ERR_INVALID_ARGUMENT;
-  sslb_request *r = calloc(1, sizeof *r);
+  /* not calloc: the message buffer at the end is kilobytes that a busy
+   * client would clear for every request */
+  sslb_request *r = malloc(sizeof *r);
+  if (r) {
+    memset(r, 0, offsetof(sslb_request, err));
+    r->err.msg[0] = 0;
+  }
   if (!r || !(r->method = sslb__strdup(method)) ||
       !(r->url_text = sslb__strdup(url))) {
     if (r)
@@ -1709,7 +1716,14 @@ static void choose_proxy(sslb_client *c, sslb__job *j) {
 static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   r->err.msg[0] = 0;
   __atomic_store_n(&r->cancel, 0, __ATOMIC_RELEASE);
-  job_box *b = calloc(1, sizeof *b);
+  /* cleared up to the (large) message buffer; addresses are read only up
+   * to naddrs */
+  job_box *b = malloc(sizeof *b);
+  if (b) {
+    memset(b, 0, offsetof(sslb__job, err));
+    b->job.err.msg[0] = 0;
+    b->naddrs = 0;
+  }
   sslb_response *resp = calloc(1, sizeof *resp);
   if (!b || !resp) {
     free(b);

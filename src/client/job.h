@@ -18,6 +18,7 @@ struct sslb_response {
   char version[4];
   sslb__hdr *h;
   size_t nh, caph;
+  size_t header_bytes; /* names and values so far, for the size limit */
   sslb__buf body;
   char tls_version[16];
   char tls_cipher[64];
@@ -38,13 +39,13 @@ struct sslb_request {
   size_t nh, caph;
   uint8_t *body;
   size_t body_len;
-  sslb__err err;
   int cancel; /* set by sslb_client_cancel (atomic) */
   sslb_body_sink_fn sink;
   void *sink_ud;
   sslb_body_reader_fn reader; /* streamed body instead of body/body_len */
   void *reader_ud;
   int64_t reader_len; /* -1: unknown */
+  sslb__err err; /* last: large, and only its first byte needs clearing */
 };
 
 typedef struct sslb__job {
@@ -61,7 +62,6 @@ typedef struct sslb__job {
   int decode; /* offer and undo content codings */
   int64_t deadline_ms; /* monotonic; 0 = none */
   int rc;              /* result once done */
-  sslb__err err;
   int done;
   int sent_any; /* some of the request reached a connection */
   int retried;  /* already re-run once after a stale keep-alive connection */
@@ -74,6 +74,7 @@ typedef struct sslb__job {
   pthread_cond_t cv;
   sslb_completion_fn cb; /* submit: called instead of signalling */
   void *cb_ud;
+  sslb__err err; /* last: large, and only its first byte needs clearing */
 } sslb__job;
 
 /* Takes response body bytes: to the request's sink, or into the buffered

@@ -44,10 +44,8 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f,
     return 0;
   if (j->resp->status == 0)
     return 0; /* fields of an interim response */
-  size_t total = nl + vl;
-  for (size_t i = 0; i < j->resp->nh; i++)
-    total += strlen(j->resp->h[i].name) + strlen(j->resp->h[i].value);
-  if (total > MAX_HEADER_BYTES) {
+  j->resp->header_bytes += nl + vl;
+  if (j->resp->header_bytes > MAX_HEADER_BYTES) {
     j->rc = sslb__fail(&j->err, SSLB_ERR_TOO_LARGE,
                        "response headers exceed %u bytes", MAX_HEADER_BYTES);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
