@@ -87,17 +87,24 @@ static int valid_dns_label_chars(const char *s) {
   return 1;
 }
 
+/* Lower-cases a DNS name into dst (256 bytes) without its trailing dot;
+ * returns its length, or -1 when it does not fit. */
+static long normalize_name(char dst[256], const char *src) {
+  if (strlen(src) >= 256)
+    return -1;
+  lower_copy(dst, src, 256);
+  size_t n = strlen(dst);
+  if (n && dst[n - 1] == '.')
+    dst[--n] = 0;
+  return (long)n;
+}
+
 /* RFC 6125 matching, strict: a wildcard only as the entire leftmost label,
  * matching exactly one non-empty label, with at least two labels after it. */
 static int dns_match(const char *pattern_in, const char *host) {
   char pat[256];
-  if (strlen(pattern_in) >= sizeof pat)
-    return 0;
-  lower_copy(pat, pattern_in, sizeof pat);
-  size_t pl = strlen(pat);
-  if (pl && pat[pl - 1] == '.')
-    pat[--pl] = 0;
-  if (!pl || pat[0] == '.' || strstr(pat, "..") || !valid_dns_label_chars(pat + (pat[0] == '*')))
+  long pl = normalize_name(pat, pattern_in);
+  if (pl <= 0 || pat[0] == '.' || strstr(pat, "..") || !valid_dns_label_chars(pat + (pat[0] == '*')))
     return 0;
   if (pat[0] != '*')
     return strchr(pat, '*') == NULL && strcmp(pat, host) == 0;
@@ -118,13 +125,8 @@ int sslb__host_matches(const sslb_certificate *c, const char *host_in) {
   uint8_t ip[16], san[256];
   size_t iplen = parse_ip(host_in, ip);
   char host[256];
-  if (strlen(host_in) >= sizeof host)
-    return 0;
-  lower_copy(host, host_in, sizeof host);
-  size_t hl = strlen(host);
-  if (hl && host[hl - 1] == '.')
-    host[--hl] = 0;
-  if (!iplen && (!hl || !valid_dns_label_chars(host)))
+  long hl = normalize_name(host, host_in);
+  if (hl < 0 || (!iplen && (!hl || !valid_dns_label_chars(host))))
     return 0;
   gnutls_x509_crt_t crt = sslb__cert_crt(c);
   for (unsigned i = 0;; i++) {
