@@ -547,6 +547,12 @@ static sslb__job *pop(origin *o) {
 
 static void flush(sslb_client *c, conn *k);
 
+/* Still on its way to ready: TCP, proxy tunnel or TLS handshake. */
+static int dialing(const conn *k) {
+  return k->state == C_CONNECTING || k->state == C_PROXY ||
+         k->state == C_HANDSHAKING;
+}
+
 static void dispatch(sslb_client *c, origin *o) {
   if (!o->pend)
     return;
@@ -556,8 +562,7 @@ static void dispatch(sslb_client *c, origin *o) {
     for (conn *k = o->conns; k; k = k->next) {
       if (k->state == C_READY && k->h2 && !sslb__h2_closing(k->h2))
         h2c = k;
-      connecting |= k->state == C_CONNECTING || k->state == C_PROXY ||
-                    k->state == C_HANDSHAKING;
+      connecting |= dialing(k);
     }
     if (!h2c) {
       if (!connecting)
@@ -610,8 +615,7 @@ static void dispatch(sslb_client *c, origin *o) {
   size_t waiting = 0;
   for (conn *k = o->conns; k; k = k->next) {
     n++;
-    connecting += k->state == C_CONNECTING || k->state == C_PROXY ||
-                  k->state == C_HANDSHAKING;
+    connecting += dialing(k);
   }
   for (sslb__job *j = o->pend; j && waiting < MAX_H1_CONNS; j = j->next)
     waiting++;
@@ -676,6 +680,15 @@ static void flush(sslb_client *c, conn *k) {
   watch(c, k, blocked);
 }
 
+/* The HTTP/1.1 exchange failed (its job carries the error): the job ends
+ * and the connection, whose framing is now unknown, is closed. */
+static void h1_failed(sslb_client *c, conn *k) {
+  sslb__job *j = k->h1job;
+  k->h1job = NULL;
+  complete(j);
+  conn_close(c, k, 0, "");
+}
+
 static void h1_finished(sslb_client *c, conn *k, int keep) {
   keep_session(k);
   k->served++;
@@ -735,10 +748,7 @@ static void on_readable(sslb_client *c, conn *k) {
         if (done == 1) {
           h1_finished(c, k, 0);
         } else {
-          sslb__job *j = k->h1job;
-          k->h1job = NULL;
-          complete(j);
-          conn_close(c, k, 0, "");
+          h1_failed(c, k);
         }
         return;
       }
@@ -760,10 +770,7 @@ static void on_readable(sslb_client *c, conn *k) {
     k->h1_got = 1;
     int st = sslb__h1_feed(k->h1, buf, (size_t)r);
     if (st < 0) {
-      sslb__job *j = k->h1job;
-      k->h1job = NULL;
-      complete(j);
-      conn_close(c, k, 0, "");
+      h1_failed(c, k);
       return;
     }
     if (st == 1) {
