@@ -2,6 +2,7 @@
 /* sslb-get: a verified GET (or any method) through the client core.
  *   sslb-get URL [--keystore F --password P] [--cacert F] [--http1.1|--http2]
  *            [-X METHOD] [-d BODY] [-n COUNT] [-c THREADS]
+ *            [--repeat N [--pause MS] [--request-policy any,1.1,2]]
  * Trust comes from the keystore's certificates (Java's
  * TrustManagerFactory.init(keyStore)) or a CA file; the system store
  * otherwise. With -n/-c it runs COUNT requests from THREADS threads on one
@@ -33,6 +34,21 @@ static int stream_out;
 static int write_out(void *ud, const uint8_t *p, size_t n) {
   (void)ud;
   return fwrite(p, 1, n, stdout) == n ? 0 : 1;
+}
+
+/* The i-th (cycled) policy of a list like "any,1.1,2". */
+static int nth_policy(const char *list, int i) {
+  int n = 1;
+  for (const char *p = list; *p; p++)
+    n += *p == ',';
+  const char *p = list;
+  for (int k = i % n; k > 0; k--)
+    p = strchr(p, ',') + 1;
+  if (!strncmp(p, "1.1", 3))
+    return SSLB_HTTP_1_1;
+  if (p[0] == '2')
+    return SSLB_HTTP_2;
+  return SSLB_HTTP_ANY;
 }
 
 static const char *hdrs[16];
@@ -195,6 +211,7 @@ int main(int argc, char **argv) {
   const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
   const char *method = "GET", *body = NULL, *identity = NULL, *resolve = NULL;
   int repeat = 0;
+  const char *policies = NULL; /* --request-policy any,1.1,2: per request, cycled */
   size_t max_body = 0;
   int pause_ms = 0;
   unsigned redirects = 0;
@@ -255,6 +272,8 @@ int main(int argc, char **argv) {
       resolve = v, i++; /* HOST:PORT:ADDR as curl */
     else if (!strcmp(a, "--repeat") && v)
       repeat = atoi(v), i++; /* sequential requests, each on a new connection */
+    else if (!strcmp(a, "--request-policy") && v)
+      policies = v, i++; /* with --repeat: each request's own ALPN policy */
     else if (!strcmp(a, "--pause") && v)
       pause_ms = atoi(v), i++; /* with --repeat: keep-alive, wait between */
     else if (!strcmp(a, "--async"))
@@ -377,15 +396,18 @@ int main(int argc, char **argv) {
       }
       if (pause_ms > 0 && i > 0)
         nanosleep(&(struct timespec){pause_ms / 1000, (pause_ms % 1000) * 1000000L}, NULL);
-      if (pause_ms == 0)
+      if (pause_ms == 0 && !policies)
         sslb_request_add_header(r, "Connection", "close");
+      if (policies)
+        sslb_request_set_http_policy(r, nth_policy(policies, i));
       rc = sslb_client_execute(c, r, &resp);
       if (rc < 0) {
         fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_request_last_error(r));
         status = 2;
       } else {
-        printf("request\t%d\tstatus\t%d\tresumed\t%d\n", i, sslb_response_status(resp),
-               sslb_response_tls_resumed(resp));
+        printf("request\t%d\tstatus\t%d\tresumed\t%d\tversion\t%s\n", i,
+               sslb_response_status(resp), sslb_response_tls_resumed(resp),
+               sslb_response_http_version(resp));
       }
       sslb_response_free(resp);
       sslb_request_free(r);

@@ -683,7 +683,12 @@ SSLB_EXTERN int sslb_client_new(sslb_client **out, sslb_trust_manager *tm);
 /** Stops the I/O thread, fails requests still running with
  * SSLB_ERR_CANCELLED, closes connections and frees the client. NULL-safe. */
 SSLB_EXTERN void sslb_client_free(sslb_client *c);
-/** Sets the protocol policy (sslb_http_policy) for new connections. */
+/**
+ * Sets the client's protocol policy (sslb_http_policy): what ALPN offers for
+ * requests that set none of their own (sslb_request_set_http_policy). Plain
+ * http:// URLs always use HTTP/1.1.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
 SSLB_EXTERN int sslb_client_set_http_policy(sslb_client *c, int policy);
 /**
  * Timeouts in milliseconds (0 = none): connect (TCP + TLS handshake) and
@@ -818,6 +823,15 @@ typedef int (*sslb_body_sink_fn)(void *user_data, const uint8_t *data,
 SSLB_EXTERN int sslb_request_set_body_sink(sslb_request *r,
                                            sslb_body_sink_fn sink,
                                            void *user_data);
+/**
+ * Sets this request's protocol policy (sslb_http_policy), overriding the
+ * client's. Connections are pooled per origin and policy, so an http/1.1-only
+ * request never rides an HTTP/2 connection opened for another request, and
+ * an h2-only request fails with SSLB_ERR_PROTOCOL when the server does not
+ * agree to h2.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_request_set_http_policy(sslb_request *r, int policy);
 /** Detailed message of the request's last failure ("" when none). Borrowed
  * until the request is used again or freed. */
 SSLB_EXTERN const char *sslb_request_last_error(const sslb_request *r);

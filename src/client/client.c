@@ -101,7 +101,8 @@ struct origin {
   struct sockaddr_storage addrs[MAX_ADDRS];
   socklen_t addrlen[MAX_ADDRS];
   int naddrs;
-  int proto; /* 0 unknown until a handshake says */
+  int policy; /* sslb_http_policy: part of the pool's key */
+  int proto;  /* 0 unknown until a handshake says */
   sslb__buf session; /* TLS session to resume (ticket), if any */
   conn *conns;
   sslb__job *pend, *pend_tail;
@@ -457,7 +458,7 @@ static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
     k->proto = 1;
     return 0;
   }
-  SSLB__GUARD(sslb__tls_new(&k->tls, c->tls, k->fd, k->o->host, c->policy, err));
+  SSLB__GUARD(sslb__tls_new(&k->tls, c->tls, k->fd, k->o->host, k->o->policy, err));
   if (k->o->session.len)
     sslb__tls_set_session(k->tls, k->o->session.p, k->o->session.len);
   k->state = C_HANDSHAKING;
@@ -487,9 +488,9 @@ static void h2_done(void *ud, sslb__job *j, int retry) {
 static void handshake_done(sslb_client *c, conn *k, sslb__err *err) {
   const char *alpn = sslb__tls_alpn(k->tls);
   k->proto = !strcmp(alpn, "h2") ? 2 : 1;
-  if (c->policy == SSLB_HTTP_2 && k->proto != 2) {
+  if (k->o->policy == SSLB_HTTP_2 && k->proto != 2) {
     sslb__fail(err, SSLB_ERR_PROTOCOL,
-               "%s did not agree to HTTP/2 (ALPN '%s'), which this client "
+               "%s did not agree to HTTP/2 (ALPN '%s'), which this request "
                "requires",
                k->o->host, alpn);
     conn_fail(c, k, SSLB_ERR_PROTOCOL, err);
@@ -857,7 +858,7 @@ static origin *find_origin(sslb_client *c, const sslb__job *j) {
   const sslb__url *u = &j->req->url;
   for (origin *o = c->origins; o; o = o->next)
     if (o->https == u->https && o->port == u->port && !strcmp(o->host, u->host) &&
-        o->proxied == j->proxied &&
+        o->proxied == j->proxied && o->policy == j->policy &&
         (!j->proxied || (o->via_port == j->via_port && !strcmp(o->via_host, j->via_host))))
       return o;
   origin *o = calloc(1, sizeof *o);
@@ -867,6 +868,7 @@ static origin *find_origin(sslb_client *c, const sslb__job *j) {
   o->port = u->port;
   snprintf(o->host, sizeof o->host, "%s", u->host);
   o->proxied = j->proxied;
+  o->policy = j->policy;
   if (j->proxied) {
     snprintf(o->via_host, sizeof o->via_host, "%s", j->via_host);
     o->via_port = j->via_port;
@@ -1600,6 +1602,13 @@ int sslb_request_set_body_reader(sslb_request *r, sslb_body_reader_fn reader,
   return 0;
 }
 
+int sslb_request_set_http_policy(sslb_request *r, int policy) {
+  if (!r || policy < SSLB_HTTP_ANY || policy > SSLB_HTTP_2)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  r->policy = policy + 1;
+  return 0;
+}
+
 int sslb_request_set_body_sink(sslb_request *r, sslb_body_sink_fn sink,
                                void *user_data) {
   if (!r)
@@ -1742,6 +1751,7 @@ static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   j->client = c;
   j->resp = resp;
   j->max_body = c->max_body;
+  j->policy = r->policy ? r->policy - 1 : c->policy;
   j->decode = !c->no_decoding && !r->sink; /* a sink gets the bytes as sent */
   for (size_t i = 0; i < r->nh && j->decode; i++)
     if (!strcasecmp(r->h[i].name, "accept-encoding"))

@@ -45,6 +45,7 @@ struct sslb_request {
   sslb_body_reader_fn reader; /* streamed body instead of body/body_len */
   void *reader_ud;
   int64_t reader_len; /* -1: unknown */
+  int policy;         /* sslb_http_policy + 1; 0: the client's */
   sslb__err err; /* last: large, and only its first byte needs clearing */
 };
 
@@ -54,6 +55,7 @@ typedef struct sslb__job {
   struct sslb_request *own_req;  /* made for a redirect, freed with the job */
   struct sslb_client *client;
   unsigned hops;
+  int policy; /* sslb_http_policy in force: the request's or the client's */
   int proxied; /* through via_host:via_port with CONNECT */
   char via_host[256];
   unsigned via_port;

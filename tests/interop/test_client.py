@@ -198,6 +198,25 @@ def test_http2_policy_refuses_http1_server(nginx):
     assert p.returncode == 2 and info(p)["error"] == "PROTOCOL"
 
 
+def test_alpn_policy_per_request(nginx):
+    """One client, requests with their own policies against a server that
+    speaks both: each gets the protocol it asked for, and connections are
+    pooled per policy (an http/1.1-only request never rides the h2 one)."""
+    d, h2, h1 = nginx
+    p = sslb_get(f"https://localhost:{h2}/index.html", "--cacert", d / "ca.pem",
+                 "--repeat", 6, "--pause", 1, "--request-policy", "any,1.1,2")
+    lines = [l.split("\t") for l in p.stdout.decode().splitlines()]
+    versions = [l[7] for l in lines if l[0] == "request"]
+    assert versions == ["2", "1.1", "2", "2", "1.1", "2"], p.stdout
+    assert ["connections", "3"] in lines
+    # an h2-only request to an http/1.1-only server fails; the client's
+    # default policy (any) still serves the next request there
+    p = sslb_get(f"https://localhost:{h1}/index.html", "--cacert", d / "ca.pem",
+                 "--repeat", 2, "--pause", 1, "--request-policy", "any,2", check=False)
+    assert b"request\t0\tstatus\t200" in p.stdout
+    assert info(p)["error"] == "PROTOCOL"
+
+
 def test_10000_concurrent_gets_over_one_h2_connection(nginx):
     d, h2, _ = nginx
     before = connections_in_log(d, h2)

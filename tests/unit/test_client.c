@@ -99,6 +99,10 @@ Test(request, validation) {
   cr_assert_eq(sslb_request_set_body(r, (const uint8_t *)"abc", 3), 0);
   cr_assert_eq(sslb_request_set_body(r, NULL, 0), 0);
   cr_assert_eq(sslb_request_add_header(NULL, "a", "b"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_set_http_policy(NULL, SSLB_HTTP_2), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_set_http_policy(r, 3), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_set_http_policy(r, -1), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_set_http_policy(r, SSLB_HTTP_1_1), 0);
   cr_assert_str_eq(sslb_request_last_error(NULL), "request handle is NULL");
   sslb_request_free(r);
   sslb_request_free(NULL);
