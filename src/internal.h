@@ -97,6 +97,10 @@ int sslb__write_file_atomic(const char *path, const uint8_t *data, size_t len,
 #define SSLB__MAX_ENTRIES 100000u
 #define SSLB__MAX_CHAIN 64u
 #define SSLB__MAX_KEYSTORE_BYTES (256u * 1024u * 1024u)
+/* Times one request is sent again after an HTTP/2 server refused it
+ * unprocessed: a server that refuses everything ends in an error, not in a
+ * loop that lasts until the request's deadline. */
+#define SSLB__MAX_REFUSALS 5u
 /* Password-based key derivation iterations accepted from a file (the JDK
  * refuses more than 5,000,000 too); fuzzing builds use a small cap so that
  * the fuzzer explores parsing rather than hashing. */

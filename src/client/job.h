@@ -67,6 +67,7 @@ typedef struct sslb__job {
   int done;
   int sent_any; /* some of the request reached a connection */
   int retried;  /* already re-run once after a stale keep-alive connection */
+  unsigned refused; /* times an HTTP/2 server refused it unprocessed */
   size_t body_off;
   int32_t stream_id;
   void *conn;

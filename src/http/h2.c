@@ -79,8 +79,14 @@ static int on_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud) {
     /* already failed (size limit) */
   } else if (code == NGHTTP2_NO_ERROR && j->resp->status) {
     j->rc = 0;
+  } else if (code == NGHTTP2_REFUSED_STREAM &&
+             ++j->refused <= SSLB__MAX_REFUSALS) {
+    retry = 1; /* unprocessed: safe to send again */
   } else if (code == NGHTTP2_REFUSED_STREAM) {
-    retry = 1;
+    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+                       "the server refused the request %u times "
+                       "(REFUSED_STREAM or GOAWAY before stream %d)",
+                       j->refused, id);
   } else if (code == NGHTTP2_NO_ERROR) {
     j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
                        "stream %d closed without a final response", id);

@@ -1,5 +1,6 @@
 """Helpers for interop tests: run keytool and sslb-keystore, parse their
 listings, find free loopback ports. Everything runs on this machine only."""
+import hashlib
 import os
 import re
 import shutil
@@ -89,3 +90,30 @@ def need(cmd):
 @pytest.fixture(scope="session", autouse=True)
 def tool_built():
     assert TOOL.exists(), f"{TOOL} missing: build first (scripts/build build)"
+
+
+PW = "foobar"
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """A CA, a server keystore it signed (JKS, and as PEM), a client identity
+    (PKCS#12) and a few documents; returns (dir, sha256 of big.bin)."""
+    d = tmp_path_factory.mktemp("pki")
+    sk("generate", d / "ca.p12", "--alias", "ca", "--type", "ca", "--subject", "CN=Interop CA",
+       "--password", PW)
+    sk("generate", d / "server.jks", "--format", "jks", "--alias", "server",
+       "--sign-with", f"{d / 'ca.p12'}:ca", "--password", PW)
+    sk("export", d / "ca.p12", "ca", d / "ca.pem", "--password", PW)
+    sk("convert", d / "server.jks", d / "server.pem", "--format", "pem", "--password", PW,
+       "--no-out-password")
+    sk("generate", d / "client.p12", "--alias", "client", "--type", "client",
+       "--subject", "CN=sslbind client", "--sign-with", f"{d / 'ca.p12'}:ca", "--password", PW)
+    docs = d / "htdocs"
+    docs.mkdir()
+    (docs / "index.html").write_text("hello\n")
+    (docs / "text.txt").write_text("".join(f"line {i}: the quick brown fox\n"
+                                           for i in range(20000)))
+    big = os.urandom(3 * 1024 * 1024 + 17)
+    (docs / "big.bin").write_bytes(big)
+    return d, hashlib.sha256(big).hexdigest()

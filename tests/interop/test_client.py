@@ -59,28 +59,6 @@ def wait_port(port, host="127.0.0.1", deadline=20.0):
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    d = tmp_path_factory.mktemp("pki")
-    sk("generate", d / "ca.p12", "--alias", "ca", "--type", "ca", "--subject", "CN=Interop CA",
-       "--password", PW)
-    sk("generate", d / "server.jks", "--format", "jks", "--alias", "server",
-       "--sign-with", f"{d / 'ca.p12'}:ca", "--password", PW)
-    sk("export", d / "ca.p12", "ca", d / "ca.pem", "--password", PW)
-    sk("convert", d / "server.jks", d / "server.pem", "--format", "pem", "--password", PW,
-       "--no-out-password")
-    sk("generate", d / "client.p12", "--alias", "client", "--type", "client",
-       "--subject", "CN=sslbind client", "--sign-with", f"{d / 'ca.p12'}:ca", "--password", PW)
-    docs = d / "htdocs"
-    docs.mkdir()
-    (docs / "index.html").write_text("hello\n")
-    (docs / "text.txt").write_text("".join(f"line {i}: the quick brown fox\n"
-                                           for i in range(20000)))
-    big = os.urandom(3 * 1024 * 1024 + 17)
-    (docs / "big.bin").write_bytes(big)
-    return d, hashlib.sha256(big).hexdigest()
-
-
-@pytest.fixture(scope="module")
 def nginx(pki):
     need("nginx")
     d, _ = pki
