@@ -660,6 +660,9 @@ static void flush(sslb_client *c, conn *k) {
         break;
       }
       if (w < 0) {
+        /* a server that broke the protocol and left: say what it broke */
+        if (k->h2 && sslb__h2_broken(k->h2, &err) < 0)
+          w = SSLB_ERR_PROTOCOL;
         conn_fail(c, k, (int)w, &err);
         return;
       }
@@ -667,6 +670,10 @@ static void flush(sslb_client *c, conn *k) {
     }
     if (k->out_off == k->out.len)
       k->out.len = k->out_off = 0;
+    if (k->h2 && sslb__h2_broken(k->h2, &err) < 0) {
+      conn_fail(c, k, SSLB_ERR_PROTOCOL, &err); /* its GOAWAY went first */
+      return;
+    }
     if (blocked || !k->h1job || k->out.len)
       break;
     /* a streamed request body: the next piece once the last one left */
@@ -751,6 +758,13 @@ static void on_readable(sslb_client *c, conn *k) {
         } else {
           h1_failed(c, k);
         }
+        return;
+      }
+      if (k->h2 && (sslb__h2_output(k->h2, &k->out) < 0 ||
+                    sslb__h2_broken(k->h2, &err) < 0)) {
+        /* what was read broke the protocol: that is the story, not the
+         * close (the GOAWAY nghttp2 made has nobody left to read it) */
+        conn_fail(c, k, SSLB_ERR_PROTOCOL, &err);
         return;
       }
       conn_close(c, k, SSLB_ERR_CONNECTION_CLOSED,

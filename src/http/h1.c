@@ -21,6 +21,8 @@ struct sslb__h1 {
   int streaming; /* a reader body is still being sent */
   int chunked;   /* ...with chunked framing */
   int64_t sent;  /* bytes of it sent */
+  int headers_done; /* the final response's headers have arrived */
+  uint64_t body_got; /* body bytes of the final response so far */
 };
 
 static int flush_header(sslb__h1 *h) {
@@ -76,11 +78,13 @@ static int on_headers_complete(llhttp_t *p) {
     h->job->resp->nh = 0;
     return 0;
   }
+  h->headers_done = 1;
   return h->head ? 1 : 0;
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t n) {
   sslb__h1 *h = p->data;
+  h->body_got += n;
   return sslb__job_body(h->job, (const uint8_t *)at, n) < 0 ? -1 : 0;
 }
 
@@ -227,6 +231,24 @@ int sslb__h1_eof(sslb__h1 *h) {
   llhttp_errno_t e = llhttp_finish(&h->parser);
   if (e == HPE_OK && h->complete)
     return 1;
+  if (e == HPE_INVALID_EOF_STATE && !h->headers_done)
+    return h->job->rc = sslb__fail(
+               &h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+               "the server closed the connection in the middle of the "
+               "response headers");
+  if (e == HPE_INVALID_EOF_STATE && (h->parser.flags & F_CHUNKED))
+    return h->job->rc = sslb__fail(
+               &h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+               "the server closed the connection in the middle of a chunked "
+               "body, after %llu bytes of it",
+               (unsigned long long)h->body_got);
+  if (e == HPE_INVALID_EOF_STATE)
+    return h->job->rc = sslb__fail(
+               &h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+               "the server closed the connection after %llu of %llu body "
+               "bytes (Content-Length)",
+               (unsigned long long)h->body_got,
+               (unsigned long long)(h->body_got + h->parser.content_length));
   if (e != HPE_OK && e != HPE_PAUSED)
     return parse_error(h, e);
   return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_CONNECTION_CLOSED,

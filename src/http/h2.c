@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,7 +17,9 @@ struct sslb__h2 {
   size_t active;
   int goaway;
   int32_t goaway_last;
+  uint32_t goaway_code;
   int failed;
+  char why[200]; /* nghttp2's account of the last protocol violation */
 };
 
 static void finish(sslb__h2 *h, sslb__job *j, int retry) {
@@ -104,7 +107,37 @@ static int on_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
   if (f->hd.type == NGHTTP2_GOAWAY) {
     h->goaway = 1;
     h->goaway_last = f->goaway.last_stream_id;
+    h->goaway_code = f->goaway.error_code;
   }
+  return 0;
+}
+
+/* When nghttp2 finds the server breaking the protocol it ends the
+ * connection with a GOAWAY carrying its reason: keep that for the error. */
+static int on_frame_sent(nghttp2_session *s, const nghttp2_frame *f,
+                         void *ud) {
+  sslb__h2 *h = ud;
+  if (f->hd.type == NGHTTP2_RST_STREAM &&
+      f->rst_stream.error_code != NGHTTP2_CANCEL) {
+    /* nghttp2 reset a stream whose response broke the rules (say, more
+     * body than its content-length): the request fails saying so, not as
+     * if the server had reset it */
+    sslb__job *j = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+    if (j && j->rc == 0)
+      j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+                         "the response on stream %d broke HTTP/2 rules, so "
+                         "it was reset (%s)",
+                         f->hd.stream_id,
+                         nghttp2_http2_strerror(f->rst_stream.error_code));
+    return 0;
+  }
+  if (f->hd.type != NGHTTP2_GOAWAY || f->goaway.error_code == NGHTTP2_NO_ERROR)
+    return 0;
+  size_t n = f->goaway.opaque_data_len < 150 ? f->goaway.opaque_data_len : 150;
+  snprintf(h->why, sizeof h->why, "%.*s (%s)", (int)n,
+           n ? (const char *)f->goaway.opaque_data : "no detail",
+           nghttp2_http2_strerror(f->goaway.error_code));
+  h->failed = 1;
   return 0;
 }
 
@@ -146,6 +179,7 @@ int sslb__h2_new(sslb__h2 **out, sslb__h2_done_fn done, void *ud) {
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
   nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_close);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_sent);
   nghttp2_option *opt;
   nghttp2_option_new(&opt);
   nghttp2_option_set_max_send_header_block_length(opt, 64 * 1024);
@@ -271,13 +305,26 @@ void sslb__h2_fail_all(sslb__h2 *h, int rc, const char *msg) {
     if (!j)
       continue;
     nghttp2_session_set_stream_user_data(h->s, id, NULL);
-    if (j->rc == 0)
+    if (j->rc == 0 && h->goaway && h->goaway_code != NGHTTP2_NO_ERROR)
+      j->rc = sslb__fail(&j->err, rc,
+                         "%s after its GOAWAY (%s, last stream %d) with "
+                         "stream %u unfinished",
+                         msg, nghttp2_http2_strerror(h->goaway_code),
+                         h->goaway_last, id);
+    else if (j->rc == 0)
       j->rc = sslb__fail(&j->err, rc, "%s", msg);
     finish(h, j, 0);
   }
 }
 
 size_t sslb__h2_active(const sslb__h2 *h) { return h->active; }
+
+int sslb__h2_broken(const sslb__h2 *h, sslb__err *err) {
+  if (!h->why[0])
+    return 0;
+  return sslb__fail(err, SSLB_ERR_PROTOCOL,
+                    "the server broke the HTTP/2 protocol: %s", h->why);
+}
 
 int sslb__h2_closing(const sslb__h2 *h) { return h->goaway || h->failed; }
 

@@ -26,6 +26,9 @@ void sslb__h2_cancel(sslb__h2 *h, sslb__job *job);
 /* Fails every open stream (connection lost). */
 void sslb__h2_fail_all(sslb__h2 *h, int rc, const char *msg);
 size_t sslb__h2_active(const sslb__h2 *h);
+/* SSLB_ERR_PROTOCOL with nghttp2's reason once it has ended the connection
+ * over the server's protocol violation (its GOAWAY generated); 0 before. */
+int sslb__h2_broken(const sslb__h2 *h, sslb__err *err);
 /* True once no new stream may start (GOAWAY received or sent). */
 int sslb__h2_closing(const sslb__h2 *h);
 int sslb__h2_want_io(const sslb__h2 *h);

@@ -260,6 +260,10 @@ ssize_t sslb__tls_read(sslb__tls *t, void *buf, size_t n, sslb__err *err) {
     return SSLB__AGAIN;
   if (r == GNUTLS_E_PREMATURE_TERMINATION)
     return 0; /* peers that close without close_notify: judged by framing */
+  if (r == GNUTLS_E_PULL_ERROR) /* the socket failed: reset by the peer */
+    return sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED,
+                      "the connection to %s failed while reading: %s", t->host,
+                      strerror(errno));
   return sslb__fail(err, SSLB_ERR_TLS, "TLS read from %s failed: %s", t->host,
                     gnutls_strerror((int)r));
 }
