@@ -218,7 +218,7 @@ int sslb__h2_can_submit(const sslb__h2 *h) {
 
 int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
   struct sslb_request *r = j->req;
-  size_t n = 5 + r->nh;
+  size_t n = 6 + r->nh;
   nghttp2_nv *nv = calloc(n, sizeof *nv);
   char **lower = calloc(r->nh + 1, sizeof *lower);
   if (!nv || !lower) {
@@ -234,7 +234,8 @@ int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
   NV(":scheme", r->url.https ? "https" : "http");
   NV(":authority", r->url.authority);
   NV(":path", r->url.target);
-  for (size_t i = 0; i < r->nh; i++) {
+  int has_ua = 0, oom = 0;
+  for (size_t i = 0; i < r->nh && !oom; i++) {
     /* connection-specific fields are not allowed in HTTP/2 */
     const char *name = r->h[i].name;
     if (!strcasecmp(name, "host") || !strcasecmp(name, "connection") ||
@@ -242,22 +243,31 @@ int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
         !strcasecmp(name, "upgrade") || !strcasecmp(name, "proxy-connection"))
       continue;
     lower[i] = sslb__strdup(name);
-    if (!lower[i])
+    if (!lower[i]) {
+      oom = 1;
       break;
+    }
     sslb__ascii_lower(lower[i]);
+    has_ua |= !strcmp(lower[i], "user-agent");
     NV(lower[i], r->h[i].value);
   }
+  if (!has_ua) /* as over HTTP/1.1 */
+    NV("user-agent", "sslbind/" SSLB_VERSION_STRING);
   if (j->decode)
     NV("accept-encoding", "gzip, deflate, br");
 #undef NV
   nghttp2_data_provider dp = {{.ptr = j}, read_body};
   j->body_off = 0;
-  int32_t id = nghttp2_submit_request(h->s, NULL, nv, k,
-                                      r->body_len || r->reader ? &dp : NULL, j);
+  int32_t id = oom ? NGHTTP2_ERR_NOMEM
+                   : nghttp2_submit_request(h->s, NULL, nv, k,
+                                            r->body_len || r->reader ? &dp : NULL,
+                                            j);
   for (size_t i = 0; i < r->nh; i++)
     free(lower[i]);
   free(lower);
   free(nv);
+  if (id == NGHTTP2_ERR_NOMEM)
+    return sslb__fail(&j->err, SSLB_ERR_NO_MEMORY, "out of memory");
   if (id < 0)
     return sslb__fail(&j->err, SSLB_ERR_PROTOCOL, "HTTP/2 request failed: %s",
                       nghttp2_strerror(id));

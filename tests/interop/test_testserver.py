@@ -99,7 +99,7 @@ def test_hello_echo_and_headers(server, proto):
     assert p.stdout == "payload \u00e9".encode()
     assert f["headers"]["x-method"] == "PUT" and f["headers"]["content-type"] == "text/x-demo"
     p = get(server, "/headers", proto, "-H", "X-Trace: 42")
-    assert b"x-trace: 42\n" in p.stdout
+    assert b"x-trace: 42\n" in p.stdout and b"user-agent: sslbind/" in p.stdout
 
 
 @pytest.mark.parametrize("proto,query", [(H1, ""), (H1, "?chunked"), (H2, "")])
