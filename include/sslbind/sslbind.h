@@ -89,6 +89,8 @@ extern "C" {
                                  "of an issuing CA")                           \
   XX(CERT_INVALID, -41, "certificate chain is invalid (signature, CA "         \
                         "constraints or encoding)")                            \
+  XX(CERT_REJECTED, -42, "the application's verify callback rejected the "     \
+                         "certificate")                                        \
   XX(URL, -50, "the URL is malformed or not https/http")                       \
   XX(RESOLVE, -51, "the host name could not be resolved")                      \
   XX(CONNECT, -52, "the connection could not be established")                  \
@@ -554,6 +556,12 @@ SSLB_EXTERN int sslb_generate_certificate(const char *path, int format,
  * must be at least 2048-bit RSA / 256-bit EC, and SHA-1 signatures are
  * refused. When the presented chain has several possible issuers, every path
  * to an anchor is tried.
+ *
+ * On top of that a manager may carry SPKI pins per host pattern (OkHttp's
+ * CertificatePinner), an application's verify callback that has the last
+ * word (an X509TrustManager of one's own), or, for development only, the
+ * insecure trust-all mode. They apply in this order: sslbind's verdict,
+ * then the pins, then trust-all, then the callback.
  */
 typedef struct sslb_trust_manager sslb_trust_manager;
 
@@ -573,6 +581,15 @@ SSLB_EXTERN void sslb_trust_builder_free(sslb_trust_builder *b);
 /** Last detailed message of a failed call on the builder; borrowed. */
 SSLB_EXTERN const char *
 sslb_trust_builder_last_error(const sslb_trust_builder *b);
+/**
+ * Replaces the builder's contents with everything a built trust manager
+ * holds (anchors, system ones included, revocation lists, time, pins,
+ * verify callback, trust-all), to build a variant of it: OkHttp's
+ * certificatePinner on top of a trust manager.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_trust_builder_init_from(sslb_trust_builder *b,
+                                             const sslb_trust_manager *tm);
 /** Drops the system store from the anchors. @return 0 or INVALID_ARGUMENT. */
 SSLB_EXTERN int sslb_trust_builder_replace_defaults(sslb_trust_builder *b);
 /**
@@ -617,6 +634,99 @@ SSLB_EXTERN int sslb_trust_builder_add_crl(sslb_trust_builder *b,
 SSLB_EXTERN int sslb_trust_builder_set_time(sslb_trust_builder *b,
                                             int64_t unix_seconds);
 /**
+ * Pins a public key for the hosts a pattern covers, as OkHttp's
+ * CertificatePinner.Builder.add(pattern, pin) does. When a chain verifies
+ * for a host that one or more patterns cover, it is trusted only if a
+ * certificate of the trusted path (leaf, intermediates or anchor) carries
+ * one of those patterns' pins; otherwise verification fails with
+ * SSLB_ERR_CERT_PIN_MISMATCH. Pins never make an untrusted chain trusted,
+ * and a verification without a host (NULL) checks none.
+ *
+ * @param host_pattern "example.com" (that host only), "*.example.com" (one
+ *   more leftmost label: a.example.com, not example.com nor
+ *   a.b.example.com) or "**.example.com" (zero or more labels:
+ *   example.com, a.example.com, a.b.example.com); an IP literal matches
+ *   that address. Any case; a trailing dot is ignored; internationalized
+ *   names in their ASCII (xn--) form. Copied.
+ * @param pin "sha256/" + base64 of the SHA-256 of the certificate's
+ *   SubjectPublicKeyInfo, as sslb_certificate_spki_pin() and `curl
+ *   --pinnedpubkey` print it (URL-safe base64 and missing padding are
+ *   accepted too). SHA-1 pins ("sha1/") are refused. Copied.
+ * A pattern may have several pins (any one of them suffices) and a host
+ * several patterns (their pins are pooled); adding a pair twice is a
+ * no-op.
+ * @return 0; SSLB_ERR_INVALID_ARGUMENT (b, host_pattern or pin NULL; a
+ *   pattern that is empty, has '*' other than as a leading "*." or "**.",
+ *   or is not a host name; a pin that is not "sha256/" + base64 of 32
+ *   bytes: the builder's last_error says which); SSLB_ERR_LIMIT (more than
+ *   10000 pins); SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_trust_builder_add_pin(sslb_trust_builder *b,
+                                           const char *host_pattern,
+                                           const char *pin);
+
+/**
+ * An application's own verification step, called with sslbind's verdict on
+ * every chain the manager verifies (Java's X509TrustManager
+ * checkServerTrusted with OkHttp's hostnameVerifier: it sees the whole
+ * decision and has the last word).
+ *
+ * It is called on the thread that verifies (a client's I/O thread, during
+ * the handshake): it must not block for long, and when the manager is
+ * shared it may run on several threads at once. It must not free the
+ * manager it was called from.
+ *
+ * @param user_data as given to sslb_trust_builder_set_verify_callback.
+ * @param host      the name checked, or NULL when the caller checked none.
+ * @param chain     the presented chain, leaf first, borrowed for the call
+ *                  (sslb_certificate_ref keeps one).
+ * @param verdict   sslbind's verdict, pins included: 0 when trusted (always
+ *                  0 for an insecure trust-all manager), otherwise the
+ *                  SSLB_ERR_CERT_* code verification would return.
+ * @param report    the report sslb_trust_manager_verify gives, with the
+ *                  verdict as its result line; borrowed for the call, never
+ *                  NULL ("" when it could not be made).
+ * @return 0 to accept the chain (even one sslbind rejected); a negative
+ *   SSLB_ERR_CERT_* code to reject it with that code (returning `verdict`
+ *   keeps sslbind's decision); any other value rejects it with
+ *   SSLB_ERR_CERT_REJECTED.
+ */
+typedef int (*sslb_verify_fn)(void *user_data, const char *host,
+                              sslb_certificate *const *chain,
+                              size_t chain_len, int verdict,
+                              const char *report);
+
+/**
+ * Sets the verify callback of managers built from now on; NULL fn clears
+ * it. A manager calls it exactly once per verification that reaches a
+ * verdict (not when the arguments are invalid or memory runs out first).
+ * @param user_data passed to fn as is; it and fn must stay valid as long
+ *   as any manager built with them (or a context or client holding one)
+ *   lives.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT (b NULL).
+ */
+SSLB_EXTERN int sslb_trust_builder_set_verify_callback(sslb_trust_builder *b,
+                                                       sslb_verify_fn fn,
+                                                       void *user_data);
+
+/**
+ * INSECURE: makes managers built from now on accept every chain: expired,
+ * self-signed, issued by anyone, for any host, with no pinned key. FOR
+ * DEVELOPMENT AGAINST A SELF-SIGNED SERVER ONLY; never ship it: anyone on
+ * the network path can read and change such connections. Prefer trusting
+ * the server's own certificate (sslb_trust_builder_add_certificate).
+ *
+ * The manager still verifies as usual and reports what it would have said:
+ * the report's result line reads "result: NOT VERIFIED (insecure
+ * trust-all): would have failed with CERT_...: <message>" (or "... the
+ * chain would have been trusted"), and a verify callback still sees the
+ * report and has the last word (its verdict argument is 0). Clients log a
+ * warning for such managers (sslb_trust_manager_is_insecure). There is no
+ * way back on this builder: use a new one.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT (b NULL).
+ */
+SSLB_EXTERN int sslb_trust_builder_insecure_trust_all(sslb_trust_builder *b);
+/**
  * Builds the trust manager. The builder may be reused or freed afterwards.
  * @return 0, SSLB_ERR_IO (system store unreadable), SSLB_ERR_NO_MEMORY,
  *   SSLB_ERR_INVALID_ARGUMENT.
@@ -630,6 +740,11 @@ SSLB_EXTERN sslb_trust_manager *sslb_trust_manager_ref(sslb_trust_manager *tm);
 SSLB_EXTERN void sslb_trust_manager_free(sslb_trust_manager *tm);
 /** Number of anchors (system ones included). 0 for NULL. */
 SSLB_EXTERN size_t sslb_trust_manager_anchor_count(const sslb_trust_manager *tm);
+/**
+ * 1 when tm was built with sslb_trust_builder_insecure_trust_all (it
+ * verifies nothing), 0 otherwise and for NULL.
+ */
+SSLB_EXTERN int sslb_trust_manager_is_insecure(const sslb_trust_manager *tm);
 
 /**
  * Verifies a presented chain (leaf first, then any intermediates in any
@@ -639,17 +754,216 @@ SSLB_EXTERN size_t sslb_trust_manager_anchor_count(const sslb_trust_manager *tm)
  *               (a client never does that).
  * @param report receives, when not NULL, a text for people: the host
  *               checked, the outcome and the presented chain (subject,
- *               SANs, validity of each certificate), and on success the
- *               path to the anchor. Release with sslb_free.
- * @return 0 when trusted; otherwise the most specific of
+ *               SANs, validity and SPKI pin of each certificate), and when
+ *               a trusted path was found, that path to the anchor. Its
+ *               "result:" line says when a verify callback overrode
+ *               sslbind's verdict, or that an insecure trust-all manager
+ *               did not enforce it. Release with sslb_free.
+ * @return 0 when trusted (or accepted by the verify callback, or by an
+ *   insecure trust-all manager); otherwise the most specific of
  *   SSLB_ERR_CERT_EXPIRED, _NOT_YET_VALID, _UNKNOWN_ISSUER, _SELF_SIGNED,
  *   _HOSTNAME_MISMATCH, _INSECURE_ALGORITHM, _REVOKED, _PURPOSE, _WEAK_KEY,
- *   _NAME_CONSTRAINTS, _INVALID; SSLB_ERR_INVALID_ARGUMENT; NO_MEMORY.
+ *   _NAME_CONSTRAINTS, _INVALID; SSLB_ERR_CERT_PIN_MISMATCH (trusted, but
+ *   no trusted path carries a key pinned for host); SSLB_ERR_CERT_REJECTED
+ *   or the callback's own SSLB_ERR_CERT_* code (the verify callback
+ *   refused); SSLB_ERR_INVALID_ARGUMENT; NO_MEMORY.
  */
 SSLB_EXTERN int sslb_trust_manager_verify(sslb_trust_manager *tm,
                                           sslb_certificate *const *chain,
                                           size_t chain_len, const char *host,
                                           char **report);
+
+/* ------------------------------------------------------------------------ */
+/* Key managers, SSL contexts, socket factories (JSSE's KeyManagerFactory,  */
+/* SSLContext and SSLSocketFactory)                                         */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Client identities for mutual TLS: certificate chains and their private
+ * keys, as Java's KeyManagerFactory.init(keyStore, password) makes them.
+ * Immutable and reference-counted. With several identities, the one whose
+ * chain the server's certificate request accepts (its CA names and
+ * signature algorithms) is presented; with none acceptable, none is.
+ */
+typedef struct sslb_key_manager sslb_key_manager;
+
+/**
+ * Makes a key manager from a keystore's private-key entries: the one named
+ * `alias`, or every one when `alias` is NULL. A key still locked (its key
+ * password differs from the store's) is unlocked with `key_password`.
+ * Chains and keys are shared with the keystore, which may be freed
+ * afterwards.
+ * @return 0; SSLB_ERR_INVALID_ARGUMENT; SSLB_ERR_NOT_FOUND (no such alias, or
+ *   no private-key entry at all); SSLB_ERR_WRONG_ENTRY_KIND (the alias is a
+ *   trusted certificate); SSLB_ERR_KEY_LOCKED (no key_password for a locked
+ *   key); SSLB_ERR_BAD_KEY_PASSWORD; SSLB_ERR_NO_MEMORY. Details in the
+ *   keystore's last_error.
+ */
+SSLB_EXTERN int sslb_key_manager_new(sslb_key_manager **out,
+                                     sslb_keystore *ks, const char *alias,
+                                     const char *key_password);
+/** Takes another reference (NULL-safe); returns km. */
+SSLB_EXTERN sslb_key_manager *sslb_key_manager_ref(sslb_key_manager *km);
+/** Drops one reference. NULL-safe. */
+SSLB_EXTERN void sslb_key_manager_free(sslb_key_manager *km);
+/** Number of identities (0 for NULL). */
+SSLB_EXTERN size_t sslb_key_manager_count(const sslb_key_manager *km);
+/** Alias of identity i (borrowed while km lives), NULL when out of range. */
+SSLB_EXTERN const char *sslb_key_manager_alias(const sslb_key_manager *km,
+                                               size_t i);
+/** Leaf certificate of identity i (borrowed while km lives), or NULL. */
+SSLB_EXTERN sslb_certificate *
+sslb_key_manager_certificate(const sslb_key_manager *km, size_t i);
+
+/**
+ * An SSL context: key manager, trust manager, TLS versions and cipher
+ * suites, compiled once into GnuTLS credentials and a priority cache.
+ * Immutable and reference-counted: share it between clients and threads.
+ * The defaults are strict whatever made the context: TLS 1.2 and 1.3,
+ * AEAD suites only.
+ */
+typedef struct sslb_ssl_context sslb_ssl_context;
+
+/**
+ * SSLContext.getInstance("TLS").init(keyManagers, trustManagers, random):
+ * `km` NULL presents no client certificate, `tm` NULL trusts the system
+ * store. (There is no `random`: GnuTLS draws from the system's generator.)
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_IO (system store
+ *   unreadable), SSLB_ERR_TLS (GnuTLS refused a key), SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_ssl_context_new(sslb_ssl_context **out,
+                                     sslb_key_manager *km,
+                                     sslb_trust_manager *tm);
+/** Takes another reference (NULL-safe); returns ctx. */
+SSLB_EXTERN sslb_ssl_context *sslb_ssl_context_ref(sslb_ssl_context *ctx);
+/** Drops one reference. NULL-safe. */
+SSLB_EXTERN void sslb_ssl_context_free(sslb_ssl_context *ctx);
+/** The context's trust manager (borrowed while ctx lives). */
+SSLB_EXTERN sslb_trust_manager *
+sslb_ssl_context_trust_manager(const sslb_ssl_context *ctx);
+/** The context's key manager (borrowed), NULL when it has none. */
+SSLB_EXTERN sslb_key_manager *
+sslb_ssl_context_key_manager(const sslb_ssl_context *ctx);
+/** Enabled protocols in JSSE names, e.g. "TLSv1.3,TLSv1.2" (borrowed). */
+SSLB_EXTERN const char *sslb_ssl_context_protocols(const sslb_ssl_context *ctx);
+/** Enabled cipher suites as given to the builder ("" = the defaults). */
+SSLB_EXTERN const char *
+sslb_ssl_context_cipher_suites(const sslb_ssl_context *ctx);
+/** The GnuTLS priority string the context compiled (for diagnosis). */
+SSLB_EXTERN const char *sslb_ssl_context_priority(const sslb_ssl_context *ctx);
+
+/** Builds SSL contexts field by field (SSLContext.init plus SSLParameters). */
+typedef struct sslb_ssl_context_builder sslb_ssl_context_builder;
+
+/** @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY. */
+SSLB_EXTERN int sslb_ssl_context_builder_new(sslb_ssl_context_builder **out);
+/** Frees a builder. NULL-safe. */
+SSLB_EXTERN void sslb_ssl_context_builder_free(sslb_ssl_context_builder *b);
+/** Last detailed message of a failed call on the builder; borrowed. */
+SSLB_EXTERN const char *
+sslb_ssl_context_builder_last_error(const sslb_ssl_context_builder *b);
+/** Starts from an existing context's managers, protocols and suites.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_ssl_context_builder_init_from(sslb_ssl_context_builder *b,
+                                                   const sslb_ssl_context *ctx);
+/** Sets (a reference is taken) or, with NULL, clears the key manager.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int
+sslb_ssl_context_builder_set_key_manager(sslb_ssl_context_builder *b,
+                                         sslb_key_manager *km);
+/** Sets (a reference is taken) or, with NULL, resets to the system store.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int
+sslb_ssl_context_builder_set_trust_manager(sslb_ssl_context_builder *b,
+                                           sslb_trust_manager *tm);
+/**
+ * Enabled protocols, comma-separated JSSE names: "TLSv1.3", "TLSv1.2"
+ * (SSLParameters.setProtocols). NULL or "" restores both.
+ * @return 0; SSLB_ERR_INVALID_ARGUMENT (unknown name); SSLB_ERR_UNSUPPORTED
+ *   (TLSv1.1, TLSv1, SSLv3: sslbind speaks TLS 1.2 and 1.3 only).
+ */
+SSLB_EXTERN int
+sslb_ssl_context_builder_set_protocols(sslb_ssl_context_builder *b,
+                                       const char *protocols);
+/**
+ * Enabled cipher suites, comma-separated IANA/JSSE names such as
+ * "TLS_AES_128_GCM_SHA256" or "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+ * (SSLParameters.setCipherSuites). GnuTLS enables suites by bulk cipher and
+ * key exchange, so the context enables the named ciphers combined with the
+ * named key exchanges. NULL or "" restores the defaults.
+ * @return 0; SSLB_ERR_INVALID_ARGUMENT (unknown name); SSLB_ERR_UNSUPPORTED
+ *   (a suite without AEAD, e.g. CBC or RC4 ones, which sslbind never
+ *   enables).
+ */
+SSLB_EXTERN int
+sslb_ssl_context_builder_set_cipher_suites(sslb_ssl_context_builder *b,
+                                           const char *cipher_suites);
+/**
+ * Builds the context; the builder may be reused or freed afterwards.
+ * @return 0 or the codes of sslb_ssl_context_new; SSLB_ERR_UNSUPPORTED when
+ *   the protocols and cipher suites leave nothing that can be negotiated.
+ */
+SSLB_EXTERN int sslb_ssl_context_builder_build(sslb_ssl_context_builder *b,
+                                               sslb_ssl_context **out);
+
+/**
+ * A socket factory: what makes TLS connections from a context
+ * (SSLContext.getSocketFactory()). The Android and OkHttp engine styles
+ * take one. Immutable and reference-counted.
+ */
+typedef struct sslb_socket_factory sslb_socket_factory;
+/** The context's socket factory (a new reference to release with
+ * sslb_socket_factory_free). @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_ssl_context_socket_factory(sslb_ssl_context *ctx,
+                                                sslb_socket_factory **out);
+/** Takes another reference (NULL-safe); returns f. */
+SSLB_EXTERN sslb_socket_factory *
+sslb_socket_factory_ref(sslb_socket_factory *f);
+/** Drops one reference. NULL-safe. */
+SSLB_EXTERN void sslb_socket_factory_free(sslb_socket_factory *f);
+/** The context the factory makes connections from (borrowed). */
+SSLB_EXTERN sslb_ssl_context *
+sslb_socket_factory_context(const sslb_socket_factory *f);
+
+/* ------------------------------------------------------------------------ */
+/* SslSettings: the Ktor page's keystore.jks, loaded once                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The Ktor documentation's `SslSettings` object: one keystore file and its
+ * password, from which come the trust manager (every certificate of the
+ * store is an anchor, and only those: TrustManagerFactory.init(keyStore))
+ * and an SSL context (SSLContext.init(null, trustManagers, null)). The file
+ * is read once, when loaded; no handle stays open.
+ */
+typedef struct sslb_ssl_settings sslb_ssl_settings;
+
+/** @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY. */
+SSLB_EXTERN int sslb_ssl_settings_new(sslb_ssl_settings **out);
+/** Frees the settings (the objects handed out keep their own references).
+ * NULL-safe. */
+SSLB_EXTERN void sslb_ssl_settings_free(sslb_ssl_settings *s);
+/** Last detailed message of a failed call; borrowed. */
+SSLB_EXTERN const char *
+sslb_ssl_settings_last_error(const sslb_ssl_settings *s);
+/**
+ * Loads the keystore (any format sslbind reads, sniffed from the bytes) and
+ * builds its trust manager and SSL context. Loading again replaces them.
+ * @return 0 or the codes of sslb_keystore_load_file (SSLB_ERR_IO,
+ *   SSLB_ERR_BAD_PASSWORD, …) and of sslb_ssl_context_new.
+ */
+SSLB_EXTERN int sslb_ssl_settings_load(sslb_ssl_settings *s, const char *path,
+                                       const char *password);
+/** getKeyStore(): the loaded keystore (borrowed while s lives), or NULL. */
+SSLB_EXTERN sslb_keystore *sslb_ssl_settings_keystore(sslb_ssl_settings *s);
+/** getTrustManager(): a new reference (sslb_trust_manager_free).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT (nothing loaded). */
+SSLB_EXTERN int sslb_ssl_settings_trust_manager(sslb_ssl_settings *s,
+                                                sslb_trust_manager **out);
+/** getSslContext(): a new reference (sslb_ssl_context_free).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT (nothing loaded). */
+SSLB_EXTERN int sslb_ssl_settings_ssl_context(sslb_ssl_settings *s,
+                                              sslb_ssl_context **out);
 
 /* ------------------------------------------------------------------------ */
 /* HTTPS client                                                             */
@@ -680,6 +994,14 @@ typedef enum {
  *   system store), SSLB_ERR_TLS (credentials could not be set up).
  */
 SSLB_EXTERN int sslb_client_new(sslb_client **out, sslb_trust_manager *tm);
+/**
+ * Creates a client whose connections come from an SSL context (its trust
+ * manager, client identities, protocols and cipher suites); a reference is
+ * taken, so the context may be shared by many clients.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_client_new_with_context(sslb_client **out,
+                                             sslb_ssl_context *ctx);
 /** Stops the I/O thread, fails requests still running with
  * SSLB_ERR_CANCELLED, closes connections and frees the client. NULL-safe. */
 SSLB_EXTERN void sslb_client_free(sslb_client *c);
@@ -690,6 +1012,86 @@ SSLB_EXTERN void sslb_client_free(sslb_client *c);
  * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
  */
 SSLB_EXTERN int sslb_client_set_http_policy(sslb_client *c, int policy);
+/** Where the server certificate's names are matched to the host. */
+typedef enum {
+  /** During the handshake, by the trust manager (the default; Apache's
+   * BUILTIN, Jetty's endpoint identification "HTTPS"). */
+  SSLB_HOSTNAME_BUILTIN = 0,
+  /** After the handshake, by the client, with the same SAN-only rules
+   * (Apache's CLIENT). */
+  SSLB_HOSTNAME_CLIENT = 1,
+  /** Both (Apache's BOTH). */
+  SSLB_HOSTNAME_BOTH = 2,
+  /** Not at all: the chain is still verified, but any certificate a trusted
+   * CA issued to anyone is accepted for any host (Jetty's
+   * endpointIdentificationAlgorithm = null). Insecure. */
+  SSLB_HOSTNAME_NONE = 3
+} sslb_hostname_policy;
+
+/** Sets the client's sslb_hostname_policy.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_client_set_hostname_policy(sslb_client *c, int policy);
+
+/**
+ * A hostname verifier (javax.net.ssl.HostnameVerifier, as Android's and
+ * OkHttp's engines take): after a handshake whose chain the trust manager
+ * accepted, it decides whether the certificate (chain[0], as presented) is
+ * right for `host`. Return non-zero to accept; 0 fails the connection with
+ * SSLB_ERR_CERT_HOSTNAME_MISMATCH. Runs on the client's I/O thread, for
+ * every new connection (resumed ones too); it must not block for long.
+ */
+typedef int (*sslb_hostname_verifier_fn)(void *user_data, const char *host,
+                                         sslb_certificate *const *chain,
+                                         size_t chain_len);
+/**
+ * Sets (NULL clears) a hostname verifier. It replaces the built-in name
+ * check, whatever the hostname policy says; user_data must stay valid while
+ * the client may call it.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_client_set_hostname_verifier(sslb_client *c,
+                                                  sslb_hostname_verifier_fn fn,
+                                                  void *user_data);
+/**
+ * Sends `name` as SNI and verifies the server certificate against it for
+ * every host this client connects to (Ktor CIO's `serverName`); NULL
+ * restores each URL's own host. Connections still go to the URL's host.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT (too long, or spaces, slashes or
+ *   line breaks in it).
+ */
+SSLB_EXTERN int sslb_client_set_server_name(sslb_client *c, const char *name);
+
+/** A connection about to start its TLS handshake, as a connection callback
+ * sees it; valid only during the callback. */
+typedef struct sslb_connection sslb_connection;
+/**
+ * Called for each new HTTPS connection before its handshake, on the
+ * client's I/O thread (Ktor Android's `sslManager = { connection -> }`).
+ * It may choose the connection's socket factory and hostname verifier.
+ * Return 0 to go on; anything else fails the requests waiting for the
+ * connection with SSLB_ERR_CANCELLED. Must not block for long.
+ */
+typedef int (*sslb_connection_fn)(void *user_data, sslb_connection *conn);
+/** Sets (NULL clears) the connection callback.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_client_set_connection_callback(sslb_client *c,
+                                                    sslb_connection_fn fn,
+                                                    void *user_data);
+/** The host the connection goes to (borrowed for the callback). */
+SSLB_EXTERN const char *sslb_connection_host(const sslb_connection *conn);
+/** The port the connection goes to. */
+SSLB_EXTERN unsigned sslb_connection_port(const sslb_connection *conn);
+/** Makes this connection from another socket factory's context (a reference
+ * is taken). @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_connection_set_socket_factory(sslb_connection *conn,
+                                                   sslb_socket_factory *f);
+/** Sets (NULL clears) this connection's hostname verifier.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int
+sslb_connection_set_hostname_verifier(sslb_connection *conn,
+                                      sslb_hostname_verifier_fn fn,
+                                      void *user_data);
+
 /**
  * Timeouts in milliseconds (0 = none): connect (TCP + TLS handshake) and
  * whole request. Defaults: 10000 and 30000.
@@ -730,8 +1132,9 @@ SSLB_EXTERN int sslb_client_set_idle_timeout(sslb_client *c, unsigned ms);
 SSLB_EXTERN int sslb_client_set_max_body(sslb_client *c, size_t bytes);
 /**
  * Sets the client certificate for mutual TLS from a private-key entry of a
- * keystore (its key and chain are copied; the store may be freed). Call
- * before the first request.
+ * keystore (its key and chain are shared; the store may be freed): the
+ * client's SSL context is replaced by a copy with that key manager. Call
+ * before the first request (connections already open keep their identity).
  * @param key_password NULL when the key is already usable in the store.
  * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NOT_FOUND,
  *   SSLB_ERR_WRONG_ENTRY_KIND, SSLB_ERR_KEY_LOCKED, SSLB_ERR_BAD_KEY_PASSWORD,
@@ -773,6 +1176,191 @@ SSLB_EXTERN int sslb_client_use_environment_proxy(sslb_client *c);
 
 /** Number of connections opened so far (for tests and diagnostics). */
 SSLB_EXTERN size_t sslb_client_connections_opened(const sslb_client *c);
+
+/* ------------------------------------------------------------------------ */
+/* Engine styles: the SSL configuration of Ktor's client engines            */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The engine whose configuration idiom an sslb_engine follows. Each takes
+ * its SSL objects the way its Ktor engine does and keeps the behaviour a
+ * user of that engine would notice (protocols, timeouts); all of them run
+ * on the same client core with sslbind's strict defaults.
+ *
+ * | engine  | SSL surface                                   | HTTP        |
+ * |---------|-----------------------------------------------|-------------|
+ * | APACHE  | ssl_context, ssl_hostname_verification_policy | h2, http/1.1|
+ * | JAVA    | ssl_context, ssl_parameters                   | h2 preferred|
+ * | JETTY   | ssl_context_factory                           | h2 only     |
+ * | CIO     | trust_manager, key stores, cipher_suites, server_name | http/1.1 |
+ * | ANDROID | ssl_manager (per-connection callback)         | http/1.1    |
+ * | OKHTTP  | ssl_socket_factory(factory, trust manager), certificate pins, connection_spec, protocols, hostname_verifier | h2, http/1.1 |
+ * | NATIVE  | all of the above, no idiom                    | h2, http/1.1|
+ */
+typedef enum {
+  SSLB_ENGINE_NATIVE = 0,
+  SSLB_ENGINE_APACHE = 1,
+  SSLB_ENGINE_JAVA = 2,
+  SSLB_ENGINE_JETTY = 3,
+  SSLB_ENGINE_CIO = 4,
+  SSLB_ENGINE_ANDROID = 5,
+  SSLB_ENGINE_OKHTTP = 6
+} sslb_engine_style;
+
+/** An engine configuration; sslb_client_new_from_engine makes clients
+ * from it. Not shared between threads while being configured. */
+typedef struct sslb_engine sslb_engine;
+
+/** @return 0, SSLB_ERR_INVALID_ARGUMENT (unknown kind), SSLB_ERR_NO_MEMORY. */
+SSLB_EXTERN int sslb_engine_new(sslb_engine **out, int kind);
+/** Frees an engine configuration (clients made from it are unaffected).
+ * NULL-safe. */
+SSLB_EXTERN void sslb_engine_free(sslb_engine *e);
+/** The engine's kind, -1 for NULL. */
+SSLB_EXTERN int sslb_engine_kind(const sslb_engine *e);
+/** "Native", "Apache", "Java", "Jetty", "CIO", "Android", "OkHttp", or
+ * "unknown". */
+SSLB_EXTERN const char *sslb_engine_kind_name(int kind);
+/** Last detailed message of a failed call on the engine; borrowed. A
+ * setter that the engine's style does not have fails with
+ * SSLB_ERR_INVALID_ARGUMENT and says what that engine takes instead. */
+SSLB_EXTERN const char *sslb_engine_last_error(const sslb_engine *e);
+
+/** Apache `sslContext = …`, Java `config { sslContext(…) }`, native.
+ * A reference is taken. @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_engine_set_ssl_context(sslb_engine *e,
+                                            sslb_ssl_context *ctx);
+/** Apache `sslHostnameVerificationPolicy`: SSLB_HOSTNAME_BUILTIN (default),
+ * _CLIENT or _BOTH. @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int
+sslb_engine_set_ssl_hostname_verification_policy(sslb_engine *e, int policy);
+/** Java `config { sslParameters(SSLParameters(protocols, cipherSuites)) }`:
+ * comma-separated JSSE names, NULL for "as the context has it".
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_UNSUPPORTED (as the
+ *   context builder's setters). */
+SSLB_EXTERN int sslb_engine_set_ssl_parameters(sslb_engine *e,
+                                               const char *protocols,
+                                               const char *cipher_suites);
+
+/**
+ * Jetty's SslContextFactory.Client: a context plus endpoint identification
+ * and include/exclude lists of protocols and cipher suites. Exclusions are
+ * Jetty's by default: protocols SSL, SSLv2, SSLv2Hello, SSLv3; suites
+ * matching ^.*_(MD5|SHA|SHA1)$, ^TLS_RSA_.*$, ^SSL_.*$, ^.*_NULL_.*$ and
+ * ^.*_anon_.*$. Entries are POSIX extended regular expressions matched
+ * against whole names (a plain name matches itself).
+ */
+typedef struct sslb_ssl_context_factory sslb_ssl_context_factory;
+/** @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY. */
+SSLB_EXTERN int sslb_ssl_context_factory_new(sslb_ssl_context_factory **out);
+/** Frees it (engines hold their own copy of its settings). NULL-safe. */
+SSLB_EXTERN void sslb_ssl_context_factory_free(sslb_ssl_context_factory *f);
+/** Last detailed message of a failed call; borrowed. */
+SSLB_EXTERN const char *
+sslb_ssl_context_factory_last_error(const sslb_ssl_context_factory *f);
+/** `sslContext = …` (a reference is taken; NULL: the system store).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int
+sslb_ssl_context_factory_set_ssl_context(sslb_ssl_context_factory *f,
+                                         sslb_ssl_context *ctx);
+/** `endpointIdentificationAlgorithm`: "HTTPS" (the default) verifies the
+ * host name; NULL turns that check off (the chain is still verified).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT (another algorithm name). */
+SSLB_EXTERN int sslb_ssl_context_factory_set_endpoint_identification_algorithm(
+    sslb_ssl_context_factory *f, const char *algorithm);
+/** Which list a pattern goes to. */
+typedef enum {
+  SSLB_INCLUDE_PROTOCOLS = 0,
+  SSLB_EXCLUDE_PROTOCOLS = 1,
+  SSLB_INCLUDE_CIPHER_SUITES = 2,
+  SSLB_EXCLUDE_CIPHER_SUITES = 3
+} sslb_ssl_context_factory_list;
+/**
+ * Replaces one of the lists (setIncludeProtocols, setExcludeProtocols,
+ * setIncludeCipherSuites, setExcludeCipherSuites) with comma-separated
+ * patterns; "" empties it.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT (unknown list, bad regex),
+ *   SSLB_ERR_NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_ssl_context_factory_set_list(sslb_ssl_context_factory *f,
+                                                  int list,
+                                                  const char *patterns);
+/** Jetty `sslContextFactory = …`: the engine copies the factory's settings.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int
+sslb_engine_set_ssl_context_factory(sslb_engine *e,
+                                    const sslb_ssl_context_factory *f);
+
+/** CIO `https { trustManager = … }` (a reference is taken). OkHttp takes
+ * its trust manager with sslb_engine_set_ssl_socket_factory.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_engine_set_trust_manager(sslb_engine *e,
+                                              sslb_trust_manager *tm);
+/**
+ * CIO `https { addKeyStore(store, password, alias) }`: the client
+ * certificate(s) of a keystore, all private-key entries when alias is NULL;
+ * `key_password` unlocks keys whose password differs from the store's.
+ * @return 0 or the codes of sslb_key_manager_new (message in the engine).
+ */
+SSLB_EXTERN int sslb_engine_add_key_store(sslb_engine *e, sslb_keystore *ks,
+                                          const char *key_password,
+                                          const char *alias);
+/** CIO `https { cipherSuites = … }`: comma-separated IANA names.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_UNSUPPORTED. */
+SSLB_EXTERN int sslb_engine_set_cipher_suites(sslb_engine *e,
+                                              const char *cipher_suites);
+/** CIO `https { serverName = … }`: the SNI and verified name for every host
+ * (sslb_client_set_server_name). @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_engine_set_server_name(sslb_engine *e, const char *name);
+
+/** Android `sslManager = { connection -> … }`: called for each new HTTPS
+ * connection before its handshake (see sslb_connection_fn).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_engine_set_ssl_manager(sslb_engine *e,
+                                            sslb_connection_fn fn,
+                                            void *user_data);
+
+/** OkHttp `sslSocketFactory(factory, trustManager)`: connections come from
+ * the factory's context, verified by `tm` (references are taken).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_engine_set_ssl_socket_factory(sslb_engine *e,
+                                                   sslb_socket_factory *f,
+                                                   sslb_trust_manager *tm);
+/** OkHttp `certificatePinner { add(pattern, pin) }` (see
+ * sslb_trust_builder_add_pin for the forms).
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY. */
+SSLB_EXTERN int sslb_engine_add_certificate_pin(sslb_engine *e,
+                                                const char *host_pattern,
+                                                const char *pin);
+/** OkHttp's connection specs, mapped to sslbind's AEAD-only suites. */
+typedef enum {
+  SSLB_SPEC_MODERN_TLS = 0,     /**< TLS 1.3 and 1.2, OkHttp's modern suites */
+  SSLB_SPEC_RESTRICTED_TLS = 1, /**< TLS 1.3 and 1.2, fewer suites */
+  SSLB_SPEC_COMPATIBLE_TLS = 2  /**< as MODERN: sslbind enables nothing older */
+} sslb_connection_spec;
+/** OkHttp `connectionSpecs(listOf(…))`, the first spec that applies.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_engine_set_connection_spec(sslb_engine *e, int spec);
+/** OkHttp `protocols(…)` as an sslb_http_policy.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_engine_set_protocols(sslb_engine *e, int policy);
+/** OkHttp `hostnameVerifier(…)` (see sslb_hostname_verifier_fn).
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int
+sslb_engine_set_hostname_verifier(sslb_engine *e, sslb_hostname_verifier_fn fn,
+                                  void *user_data);
+
+/**
+ * Makes a client configured as the engine says: its SSL context (built
+ * now from the engine's objects), hostname checks, callbacks, protocol
+ * policy and the engine's timeouts (Apache: connect 10 s, idle 10 s; CIO:
+ * connect 5 s, request 15 s; Android: connect and idle 100 s; others the
+ * client defaults). Every client setter still works on the result.
+ * @return 0; SSLB_ERR_INVALID_ARGUMENT; the codes of
+ *   sslb_ssl_context_builder_build (message in the engine); NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_client_new_from_engine(sslb_client **out,
+                                            sslb_engine *e);
 
 /**
  * Creates a request. The URL is parsed now (https or http; IPv6 literals in

@@ -2,8 +2,11 @@
  * intermediates to an anchor is tried (bounded), each checked by GnuTLS
  * (signatures, CA constraints, path length, name constraints on SANs, key
  * purpose, revocation, algorithm strength) and then by sslbind's own rules.
- * The first path that passes wins; otherwise the most specific failure of
- * the first complete path is reported. */
+ * The first path that passes (and carries a key pinned for the host, when
+ * there are pins) wins; otherwise the most specific failure of the first
+ * complete path is reported. Then an insecure trust-all manager stops
+ * enforcing the verdict, and an application's verify callback, if any,
+ * has the last word. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,13 @@ typedef struct {
   const sslb_certificate *ok_path[MAX_DEPTH + 1];
   size_t ok_n;
   int found;
+  int check_name;    /* match host against the SANs (else pins only) */
+  const char **pins; /* pinned for host, each once */
+  size_t npins;
+  const char *pin_hit; /* the pin the accepted path carries */
+  size_t pin_hit_at;   /* its certificate, in ok_path */
+  int pin_failed;      /* a trusted path carried none of the pins */
+  char *pin_msg;       /* why, for the first such path (malloc'd) */
 } search;
 
 static int same_cert(const sslb_certificate *a, const sslb_certificate *b) {
@@ -60,8 +70,7 @@ static void lower_copy(char *dst, const char *src, size_t n) {
   dst[i] = 0;
 }
 
-/* Parses an IP literal (IPv6 possibly in brackets); returns its length. */
-static size_t parse_ip(const char *host, uint8_t out[16]) {
+size_t sslb__parse_ip(const char *host, uint8_t out[16]) {
   char buf[64];
   size_t n = strlen(host);
   if (n >= sizeof buf)
@@ -87,9 +96,7 @@ static int valid_dns_label_chars(const char *s) {
   return 1;
 }
 
-/* Lower-cases a DNS name into dst (256 bytes) without its trailing dot;
- * returns its length, or -1 when it does not fit. */
-static long normalize_name(char dst[256], const char *src) {
+long sslb__normalize_name(char dst[256], const char *src) {
   if (strlen(src) >= 256)
     return -1;
   lower_copy(dst, src, 256);
@@ -103,7 +110,7 @@ static long normalize_name(char dst[256], const char *src) {
  * matching exactly one non-empty label, with at least two labels after it. */
 static int dns_match(const char *pattern_in, const char *host) {
   char pat[256];
-  long pl = normalize_name(pat, pattern_in);
+  long pl = sslb__normalize_name(pat, pattern_in);
   if (pl <= 0 || pat[0] == '.' || strstr(pat, "..") || !valid_dns_label_chars(pat + (pat[0] == '*')))
     return 0;
   if (pat[0] != '*')
@@ -123,9 +130,9 @@ int sslb__host_matches(const sslb_certificate *c, const char *host_in) {
   /* a DNS name has up to 253 characters (plus a trailing dot): a SAN that
    * does not fit is skipped, so the buffer must hold any valid one */
   uint8_t ip[16], san[256];
-  size_t iplen = parse_ip(host_in, ip);
+  size_t iplen = sslb__parse_ip(host_in, ip);
   char host[256];
-  long hl = normalize_name(host, host_in);
+  long hl = sslb__normalize_name(host, host_in);
   if (hl < 0 || (!iplen && (!hl || !valid_dns_label_chars(host))))
     return 0;
   gnutls_x509_crt_t crt = sslb__cert_crt(c);
@@ -149,6 +156,28 @@ int sslb__host_matches(const sslb_certificate *c, const char *host_in) {
   return 0;
 }
 
+/* OkHttp's CertificatePinner patterns; an IP literal matches only an
+ * exact IP pattern, by its bytes. */
+int sslb__pin_matches(const sslb__pin *p, const char *host_in) {
+  uint8_t ip[16];
+  size_t iplen = sslb__parse_ip(host_in, ip);
+  if (iplen || p->iplen)
+    return iplen == p->iplen && memcmp(ip, p->ip, iplen) == 0;
+  char host[256];
+  long hl = sslb__normalize_name(host, host_in);
+  if (hl <= 0 || host[0] == '.' || host[hl - 1] == '.' || strstr(host, ".."))
+    return 0;
+  size_t h = (size_t)hl, n = strlen(p->name);
+  if (h == n)
+    return p->kind != SSLB__PIN_ONE_LABEL && strcmp(host, p->name) == 0;
+  if (p->kind == SSLB__PIN_EXACT || h < n + 2 || host[h - n - 1] != '.' ||
+      strcmp(host + h - n, p->name) != 0)
+    return 0;
+  /* "*." adds exactly one label: no dot before the suffix's */
+  return p->kind == SSLB__PIN_ANY_LABELS ||
+         memchr(host, '.', h - n - 1) == NULL;
+}
+
 /* The requested name against one CA's name constraints (permitted and
  * excluded). GnuTLS checks the SANs, not the name asked for; a wildcard
  * SAN could otherwise carry a name out of an excluded subtree. */
@@ -161,7 +190,7 @@ static int name_allowed_by(const sslb_certificate *ca, const char *host) {
   int ok = 1;
   if (g >= 0) {
     uint8_t ip[16];
-    size_t iplen = parse_ip(host, ip);
+    size_t iplen = sslb__parse_ip(host, ip);
     char lh[256];
     lower_copy(lh, host, sizeof lh);
     gnutls_datum_t name;
@@ -396,7 +425,7 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
                 gnutls_strerror(g));
   /* GnuTLS says only "constraints failed": when the requested name itself
    * is excluded, say so */
-  if ((status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE) && s->host &&
+  if ((status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE) && s->check_name &&
       (rc = check_host_constraints(s, anchor)) < 0)
     return rc;
   if (status)
@@ -407,7 +436,7 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
   if (!same_cert(s->path[s->n - 1], anchor) &&
       (rc = check_time(s, anchor, s->n)) < 0)
     return rc;
-  if (s->host) {
+  if (s->check_name) {
     if (!sslb__host_matches(s->path[0], s->host))
       return fail(s, SSLB_ERR_CERT_HOSTNAME_MISMATCH,
                   "'%s' is not among the subject alternative names of '%s' "
@@ -435,6 +464,42 @@ static void accept_path(search *s, const sslb_certificate *anchor) {
     s->ok_path[s->ok_n++] = anchor;
 }
 
+/* Whether the accepted path (ok_path) carries a pinned key. The first path
+ * that does not is described for the report: if no other trusted path
+ * has one, that is the failure. */
+static int pins_hold(search *s) {
+  if (!s->npins)
+    return 1;
+  for (size_t i = 0; i < s->ok_n; i++) {
+    const char *have = sslb_certificate_spki_pin(s->ok_path[i]);
+    for (size_t k = 0; have && k < s->npins; k++)
+      if (strcmp(have, s->pins[k]) == 0) {
+        s->pin_hit = s->pins[k];
+        s->pin_hit_at = i;
+        return 1;
+      }
+  }
+  if (s->pin_failed)
+    return 0;
+  s->pin_failed = 1;
+  sslb__buf b;
+  sslb__buf_init(&b);
+  sslb__buf_printf(&b, "certificate pinning failure for %s: pinned ", s->host);
+  for (size_t k = 0; k < s->npins; k++)
+    sslb__buf_printf(&b, "%s%s", k ? ", " : "", s->pins[k]);
+  sslb__buf_str(&b, "; the trusted path has ");
+  for (size_t i = 0; i < s->ok_n; i++)
+    sslb__buf_printf(&b, "%s%s (%s)", i ? ", " : "",
+                     sslb_certificate_spki_pin(s->ok_path[i]),
+                     sslb_certificate_subject(s->ok_path[i]));
+  /* without memory the code alone still tells what failed */
+  if (sslb__buf_ok(&b) == 0)
+    s->pin_msg = (char *)sslb__buf_take(&b, NULL);
+  else
+    sslb__buf_free(&b);
+  return 0;
+}
+
 static int extend(search *s) {
   if (++s->nodes > MAX_NODES)
     return 0;
@@ -452,7 +517,12 @@ static int extend(search *s) {
       int rc = evaluate(s, tm->anchors[a]);
       if (rc == 0) {
         accept_path(s, tm->anchors[a]);
-        return 1;
+        if (pins_hold(s))
+          return 1;
+        /* another trusted path (through a cross-signed intermediate, say)
+         * may still carry a pinned key */
+        s->found = 0;
+        continue;
       }
       if (rc == SSLB_ERR_NO_MEMORY || rc == SSLB_ERR_INTERNAL)
         return rc;
@@ -495,10 +565,82 @@ static void describe_cert(sslb__buf *b, size_t i, const sslb_certificate *c) {
                    sslb_certificate_spki_pin(c));
 }
 
+/* Verdicts are the CERT_ codes; other failures (memory, a GnuTLS
+ * primitive) say nothing about the chain, so neither trust-all nor a
+ * callback may turn them into trust. Checked by name so that CERT_ codes
+ * appended to the table later count too. */
+static int is_cert_code(int rc) {
+  return rc < 0 && strncmp(sslb_error_name(rc), "CERT_", 5) == 0;
+}
+
+/* The pins of every pattern that covers host, each once. */
+static int collect_pins(search *s) {
+  const sslb_trust_manager *tm = s->tm;
+  if (!s->host || !tm->npins)
+    return 0;
+  s->pins = calloc(tm->npins, sizeof *s->pins);
+  if (!s->pins)
+    return SSLB_ERR_NO_MEMORY;
+  for (size_t i = 0; i < tm->npins; i++) {
+    if (!sslb__pin_matches(&tm->pins[i], s->host))
+      continue;
+    size_t k = 0;
+    while (k < s->npins && strcmp(s->pins[k], tm->pins[i].pin) != 0)
+      k++;
+    if (k == s->npins)
+      s->pins[s->npins++] = tm->pins[i].pin;
+  }
+  return 0;
+}
+
+/* Everything after the result line: the presented chain and, when one was
+ * found, the trusted path with the pin it carries. */
+static void describe_body(sslb__buf *b, const search *s) {
+  sslb__buf_str(b, "presented chain:\n");
+  for (size_t i = 0; i < s->nin; i++)
+    describe_cert(b, i, s->in[i]);
+  if (!s->found)
+    return;
+  sslb__buf_str(b, "trusted path:\n");
+  for (size_t i = 0; i < s->ok_n; i++)
+    sslb__buf_printf(b, "  %s%s\n", sslb_certificate_subject(s->ok_path[i]),
+                     i + 1 == s->ok_n ? "  (anchor)" : "");
+  if (s->pin_hit)
+    sslb__buf_printf(b, "pinned: %zu key(s) for this host; %s matches %s\n",
+                     s->npins, s->pin_hit,
+                     sslb_certificate_subject(s->ok_path[s->pin_hit_at]));
+}
+
+/* The report: host, "result: " + result, then the body. NULL without
+ * memory. */
+static char *compose(const search *s, const sslb__buf *result,
+                     const sslb__buf *body) {
+  if (sslb__buf_ok(result) < 0 || sslb__buf_ok(body) < 0)
+    return NULL;
+  sslb__buf b;
+  sslb__buf_init(&b);
+  sslb__buf_printf(&b, "host: %s%s\nresult: ",
+                   s->host ? s->host : "(not checked)",
+                   s->host && !s->check_name ? " (name not checked)" : "");
+  sslb__buf_put(&b, result->p, result->len);
+  sslb__buf_str(&b, "\n");
+  sslb__buf_put(&b, body->p, body->len);
+  if (sslb__buf_ok(&b) == 0)
+    return (char *)sslb__buf_take(&b, NULL);
+  sslb__buf_free(&b);
+  return NULL;
+}
+
 int sslb_trust_manager_verify(sslb_trust_manager *tm,
                               sslb_certificate *const *chain,
                               size_t chain_len, const char *host,
                               char **report) {
+  return sslb__trust_verify(tm, chain, chain_len, host, host != NULL, report);
+}
+
+int sslb__trust_verify(sslb_trust_manager *tm, sslb_certificate *const *chain,
+                       size_t chain_len, const char *host, int check_name,
+                       char **report) {
   if (report)
     *report = NULL;
   if (!tm || !chain || chain_len == 0)
@@ -514,12 +656,19 @@ int sslb_trust_manager_verify(sslb_trust_manager *tm,
   s->tm = tm;
   /* only NULL skips the name check: "" is a name nothing matches */
   s->host = host;
+  s->check_name = host && check_name;
   s->now = tm->time ? tm->time : (int64_t)time(NULL);
   s->path[0] = chain[0];
   s->n = 1;
-  int rc = extend(s);
+  int rc = collect_pins(s);
+  if (rc == 0)
+    rc = extend(s);
   if (rc > 0) {
     rc = 0;
+  } else if (rc == 0 && s->pin_failed) {
+    /* the chain is trusted: that no trusted path carries a pinned key is
+     * the most specific thing to say */
+    rc = SSLB_ERR_CERT_PIN_MISMATCH;
   } else if (rc == 0) {
     if (!s->evaluated) {
       if (chain_len == 1 && sslb__cert_self_issued(chain[0]))
@@ -537,29 +686,69 @@ int sslb_trust_manager_verify(sslb_trust_manager *tm,
     }
     rc = s->best_rc ? s->best_rc : SSLB_ERR_CERT_INVALID;
   }
-  if (report) {
-    sslb__buf b;
-    sslb__buf_init(&b);
-    sslb__buf_printf(&b, "host: %s\n", s->host ? s->host : "(not checked)");
-    if (rc == 0)
-      sslb__buf_str(&b, "result: trusted\n");
-    else
-      sslb__buf_printf(&b, "result: %s: %s\n", sslb_error_name(rc),
-                       s->best_rc ? s->best_msg : sslb_strerror(rc));
-    sslb__buf_str(&b, "presented chain:\n");
-    for (size_t i = 0; i < chain_len; i++)
-      describe_cert(&b, i, chain[i]);
-    if (rc == 0) {
-      sslb__buf_str(&b, "trusted path:\n");
-      for (size_t i = 0; i < s->ok_n; i++)
-        sslb__buf_printf(&b, "  %s%s\n", sslb_certificate_subject(s->ok_path[i]),
-                         i + 1 == s->ok_n ? "  (anchor)" : "");
-    }
-    if (sslb__buf_ok(&b) == 0)
-      *report = (char *)sslb__buf_take(&b, NULL);
-    else
-      sslb__buf_free(&b);
+  const char *why = rc == SSLB_ERR_CERT_PIN_MISMATCH && s->pin_failed
+                        ? s->pin_msg
+                    : s->best_rc == rc ? s->best_msg
+                                       : NULL;
+  if (!why)
+    why = sslb_strerror(rc);
+
+  /* sslbind's verdict, as the result line says it */
+  int verdict = rc;
+  sslb__buf line, body;
+  sslb__buf_init(&line);
+  sslb__buf_init(&body);
+  if (tm->insecure && is_cert_code(rc)) {
+    verdict = 0;
+    sslb__buf_printf(&line,
+                     "NOT VERIFIED (insecure trust-all): would have failed "
+                     "with %s: %s",
+                     sslb_error_name(rc), why);
+  } else if (tm->insecure && rc == 0) {
+    sslb__buf_str(&line, "NOT VERIFIED (insecure trust-all): the chain would "
+                         "have been trusted");
+  } else if (rc == 0) {
+    sslb__buf_str(&line, "trusted");
+  } else {
+    sslb__buf_printf(&line, "%s: %s", sslb_error_name(rc), why);
   }
+  int decided = verdict == 0 || is_cert_code(verdict);
+  char *text = NULL;
+  if (report || (tm->verify_fn && decided)) {
+    describe_body(&body, s);
+    text = compose(s, &line, &body);
+  }
+
+  int final = verdict;
+  if (tm->verify_fn && decided) {
+    int cb = tm->verify_fn(tm->verify_data, host, chain, chain_len, verdict,
+                           text ? text : "");
+    final = cb == 0 ? 0 : is_cert_code(cb) ? cb : SSLB_ERR_CERT_REJECTED;
+    if (final != verdict && report) {
+      /* the report says who decided, and keeps what sslbind said */
+      sslb__buf over;
+      sslb__buf_init(&over);
+      if (final == 0)
+        sslb__buf_str(&over, "trusted by the verify callback");
+      else
+        sslb__buf_printf(&over, "%s: rejected by the verify callback",
+                         sslb_error_name(final));
+      sslb__buf_str(&over, " (sslbind's verdict: ");
+      sslb__buf_put(&over, line.p, line.len);
+      sslb__buf_str(&over, ")");
+      free(text);
+      text = compose(s, &over, &body);
+      sslb__buf_free(&over);
+    }
+  }
+  if (report)
+    *report = text;
+  else
+    free(text);
+  sslb__buf_free(&line);
+  sslb__buf_free(&body);
+  free(s->pin_msg);
+  free(s->pins);
   free(s);
-  return rc;
+  return final;
 }

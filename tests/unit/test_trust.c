@@ -1,7 +1,8 @@
 /* Trust builders and trust managers: where anchors come from (system store,
  * SSL_CERT_FILE, keystores, PEM/DER data, files and directories), CRLs,
- * the fixed clock, reference counting, and managers that outlive and stay
- * independent of their builder. */
+ * the fixed clock, SPKI pins and their host patterns, the verify callback
+ * and trust-all switches, reference counting, and managers that outlive
+ * and stay independent of their builder. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "keystore/ks.h"
 #include "support.h"
+#include "tls/trust.h"
 #include "tls/x509_internal.h"
 
 #define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
@@ -808,4 +810,358 @@ Test(trust_manager, shared_between_threads) {
   sslb_certificate_free(s.bad);
   sslb_certificate_free(s.good);
   sslb_keystore_free(ks);
+}
+
+/* ------------------------------------------------------------ pins */
+
+#define PIN_A "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U="
+/* 32 bytes of zeros; 20 bytes (a SHA-1's length) */
+#define PIN_ZERO "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+#define B64_20 "AAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+/* add_pin refuses `pattern`/`pin` with INVALID_ARGUMENT and a message
+ * containing `says`. */
+static void expect_refused(const char *pattern, const char *pin,
+                           const char *says) {
+  sslb_trust_builder *b = new_builder(0);
+  int rc = sslb_trust_builder_add_pin(b, pattern, pin);
+  cr_expect_eq(rc, SSLB_ERR_INVALID_ARGUMENT, "'%s' '%s': %s",
+               pattern ? pattern : "(null)", pin ? pin : "(null)",
+               sslb_error_name(rc));
+  cr_expect_not_null(strstr(sslb_trust_builder_last_error(b), says),
+                     "'%s' '%s': message '%s' lacks '%s'",
+                     pattern ? pattern : "(null)", pin ? pin : "(null)",
+                     sslb_trust_builder_last_error(b), says);
+  sslb_trust_builder_free(b);
+}
+
+Test(trust_builder, add_pin_refuses_bad_patterns) {
+  cr_expect_eq(sslb_trust_builder_add_pin(NULL, "example.com", PIN_A),
+               SSLB_ERR_INVALID_ARGUMENT);
+  expect_refused(NULL, PIN_A, "host pattern is NULL");
+  expect_refused("", PIN_A, "host pattern is empty");
+  const char *leading[] = {"*", "**", "*example.com", "**example.com",
+                           "***.example.com", "*-a.example.com"};
+  for (size_t i = 0; i < sizeof leading / sizeof leading[0]; i++)
+    expect_refused(leading[i], PIN_A, "a wildcard must be a whole leftmost "
+                                      "label");
+  const char *inner[] = {"a.*.example.com", "*.*.example.com", "example.*",
+                         "**.*.example.com", "a*.example.com",
+                         "*.ex*ample.com"};
+  for (size_t i = 0; i < sizeof inner / sizeof inner[0]; i++)
+    expect_refused(inner[i], PIN_A, "'*' may only appear as the leftmost");
+  expect_refused("*.", PIN_A, "no domain after the wildcard");
+  expect_refused("**.", PIN_A, "no domain after the wildcard");
+  expect_refused(".", PIN_A, "has no host name");
+  expect_refused(".example.com", PIN_A, "empty label");
+  expect_refused("example..com", PIN_A, "empty label");
+  expect_refused("*..example.com", PIN_A, "empty label");
+  expect_refused("example.com..", PIN_A, "empty label");
+  expect_refused("exa mple.com", PIN_A, "the character 0x20");
+  expect_refused("example.com/path", PIN_A, "contains '/'");
+  expect_refused("user@example.com", PIN_A, "contains '@'");
+  expect_refused("example.com:443", PIN_A, "contains ':'");
+  expect_refused("tab\t.example.com", PIN_A, "the character 0x09");
+  expect_refused("b\xc3\xbc"
+                 "cher.example",
+                 PIN_A, "xn-- form");
+  char longname[300];
+  memset(longname, 'a', sizeof longname - 1);
+  longname[sizeof longname - 1] = 0;
+  for (size_t i = 60; i < sizeof longname - 1; i += 60)
+    longname[i] = '.';
+  expect_refused(longname, PIN_A, "longer than a host name");
+  longname[254] = 0; /* 254 characters: one too many */
+  expect_refused(longname, PIN_A, "longer than a host name");
+  longname[253] = 0;
+  sslb_trust_builder *b = new_builder(0);
+  cr_expect_eq(sslb_trust_builder_add_pin(b, longname, PIN_A), 0, "%s",
+               sslb_trust_builder_last_error(b));
+  sslb_trust_builder_free(b);
+}
+
+Test(trust_builder, add_pin_refuses_bad_pins) {
+  expect_refused("example.com", NULL, "pin is NULL");
+  expect_refused("example.com", "sha1/" B64_20, "SHA-1 pins are not supported");
+  expect_refused("example.com", "", "does not start with 'sha256/'");
+  expect_refused("example.com", "7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U=",
+                 "does not start with 'sha256/'");
+  expect_refused("example.com",
+                 "SHA256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U=",
+                 "does not start with 'sha256/'");
+  expect_refused("example.com", "sha512/" B64_20,
+                 "does not start with 'sha256/'");
+  expect_refused("example.com", "sha256/", "decodes to 0 bytes");
+  expect_refused("example.com", "sha256/" B64_20, "decodes to 20 bytes");
+  expect_refused("example.com",
+                 "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                 "decodes to 36 bytes");
+  const char *not_b64[] = {
+      "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U==",
+      "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U===",
+      "sha256/7rt3yDYyXkaBkxGQBMN2SlRG=KAWNwJHXRITDiIek2U=",
+      "sha256/ 7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U=",
+      "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U=\n",
+      "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U!",
+      "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2UAB",
+  };
+  for (size_t i = 0; i < sizeof not_b64 / sizeof not_b64[0]; i++)
+    expect_refused("example.com", not_b64[i], "is not base64");
+}
+
+Test(trust_builder, add_pin_accepts) {
+  sslb_trust_builder *b = new_builder(0);
+  const char *patterns[] = {"example.com",
+                            "EXAMPLE.com.",
+                            "*.example.com",
+                            "**.example.com",
+                            "localhost",
+                            "127.0.0.1",
+                            "::1",
+                            "[2001:db8::1]",
+                            "xn--bcher-kva.example",
+                            "_srv.example.com",
+                            "**.com"};
+  for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+    cr_expect_eq(sslb_trust_builder_add_pin(b, patterns[i], PIN_A), 0,
+                 "'%s': %s", patterns[i], sslb_trust_builder_last_error(b));
+  /* several pins per pattern; other spellings of the same bytes */
+  cr_expect_eq(sslb_trust_builder_add_pin(b, "example.com", PIN_ZERO), 0);
+  cr_expect_eq(sslb_trust_builder_add_pin(
+                   b, "example.com",
+                   "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U"),
+               0);
+  cr_expect_eq(sslb_trust_builder_add_pin(
+                   b, "example.com",
+                   "sha256/_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-8"),
+               0);
+  sslb_trust_manager *tm = build(b);
+  sslb_trust_manager_free(tm);
+  sslb_trust_builder_free(b);
+}
+
+/* The stored pin is the canonical form, whatever was given. */
+Test(trust_builder, pins_are_stored_as_spki_pin_prints_them) {
+  sslb__pin p;
+  sslb__err err = {{0}};
+  const char *unpadded = "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U";
+  cr_assert_eq(sslb__pin_parse(&p, "Example.COM.", unpadded, &err), 0, "%s",
+               err.msg);
+  cr_expect_str_eq(p.pin, PIN_A);
+  cr_expect_str_eq(p.name, "example.com");
+  cr_expect_eq(p.kind, SSLB__PIN_EXACT);
+  const char *url_safe = "sha256/_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-8=";
+  cr_assert_eq(sslb__pin_parse(&p, "**.example.com", url_safe, &err), 0, "%s",
+               err.msg);
+  cr_expect_str_eq(p.pin,
+                   "sha256//+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+8=");
+  cr_expect_str_eq(p.name, "example.com");
+  cr_expect_eq(p.kind, SSLB__PIN_ANY_LABELS);
+  cr_assert_eq(sslb__pin_parse(&p, "[::1]", PIN_A, &err), 0);
+  cr_expect_eq(p.iplen, 16);
+  cr_expect_eq(sslb__pin_parse(&p, "*", PIN_A, NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+}
+
+/* sslb__pin_matches for a pattern, or -1 when the pattern is refused. */
+static int pattern_matches(const char *pattern, const char *host) {
+  sslb__pin p;
+  if (sslb__pin_parse(&p, pattern, PIN_A, NULL) < 0)
+    return -1;
+  return sslb__pin_matches(&p, host);
+}
+
+Test(trust_builder, pin_pattern_matching) {
+  struct {
+    const char *pattern, *host;
+    int want;
+  } rows[] = {
+      /* exact */
+      {"example.com", "example.com", 1},
+      {"example.com", "EXAMPLE.COM", 1},
+      {"EXAMPLE.com", "example.com", 1},
+      {"example.com", "example.com.", 1},
+      {"example.com.", "example.com", 1},
+      {"example.com", "a.example.com", 0},
+      {"example.com", "example.org", 0},
+      {"example.com", "xexample.com", 0},
+      {"example.com", "example.com.evil", 0},
+      {"example.com", "", 0},
+      {"localhost", "localhost", 1},
+      /* one label */
+      {"*.example.com", "a.example.com", 1},
+      {"*.example.com", "A.Example.COM.", 1},
+      {"*.EXAMPLE.COM", "www.example.com", 1},
+      {"*.example.com", "example.com", 0},
+      {"*.example.com", "a.b.example.com", 0},
+      {"*.example.com", ".example.com", 0},
+      {"*.example.com", "aexample.com", 0},
+      {"*.example.com", "a.example.org", 0},
+      {"*.example.com", "a..example.com", 0},
+      /* any number of labels */
+      {"**.example.com", "example.com", 1},
+      {"**.example.com", "a.example.com", 1},
+      {"**.example.com", "a.b.example.com", 1},
+      {"**.example.com", "A.B.C.Example.Com.", 1},
+      {"**.example.com", "aexample.com", 0},
+      {"**.example.com", ".example.com", 0},
+      {"**.example.com", "a..example.com", 0},
+      {"**.example.com", "example.org", 0},
+      {"**.example.com", "com", 0},
+      /* IP literals: bytes, exact patterns only */
+      {"127.0.0.1", "127.0.0.1", 1},
+      {"127.0.0.1", "127.0.0.2", 0},
+      {"::1", "::1", 1},
+      {"::1", "[::1]", 1},
+      {"[::1]", "0:0:0:0:0:0:0:1", 1},
+      {"::1", "127.0.0.1", 0},
+      {"127.0.0.1", "localhost", 0},
+      {"localhost", "127.0.0.1", 0},
+      {"**.0.0.1", "127.0.0.1", 0},
+      {"*.0.0.1", "127.0.0.1", 0},
+      /* refused patterns */
+      {"*", "example.com", -1},
+      {"*example.com", "aexample.com", -1},
+      {"a.*.com", "a.b.com", -1},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    cr_expect_eq(pattern_matches(rows[i].pattern, rows[i].host), rows[i].want,
+                 "pattern '%s', host '%s'", rows[i].pattern, rows[i].host);
+}
+
+Test(trust_builder, add_pin_limit) {
+  sslb_trust_builder *b = new_builder(0);
+  char host[32];
+  int rc = 0;
+  for (int i = 0; i < 10000 && rc == 0; i++) {
+    snprintf(host, sizeof host, "h%d.example", i);
+    rc = sslb_trust_builder_add_pin(b, host, PIN_A);
+  }
+  cr_expect_eq(rc, 0, "%s", sslb_trust_builder_last_error(b));
+  /* the same pair again is a no-op, not a new pin */
+  cr_expect_eq(sslb_trust_builder_add_pin(b, "h0.example", PIN_A), 0);
+  cr_expect_eq(sslb_trust_builder_add_pin(b, "h0.EXAMPLE.", PIN_A), 0);
+  cr_expect_eq(sslb_trust_builder_add_pin(b, "one.too.many", PIN_A),
+               SSLB_ERR_LIMIT);
+  cr_expect_not_null(strstr(sslb_trust_builder_last_error(b), "pins"));
+  sslb_trust_builder_free(b);
+}
+
+/* ------------------------------------------- verify callback, trust-all */
+
+static int reject_all(void *user_data, const char *host,
+                      sslb_certificate *const *chain, size_t chain_len,
+                      int verdict, const char *report) {
+  (*(int *)user_data)++;
+  return 1;
+}
+
+Test(trust_builder, verify_callback_and_trust_all_arguments) {
+  int calls = 0;
+  cr_expect_eq(sslb_trust_builder_set_verify_callback(NULL, reject_all, &calls),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_expect_eq(sslb_trust_builder_set_verify_callback(NULL, NULL, NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_expect_eq(sslb_trust_builder_insecure_trust_all(NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_expect_eq(sslb_trust_manager_is_insecure(NULL), 0);
+  sslb_trust_builder *b = new_builder(0);
+  cr_expect_eq(sslb_trust_builder_set_verify_callback(b, NULL, NULL), 0,
+               "clearing what was never set is fine");
+  cr_expect_eq(sslb_trust_builder_set_verify_callback(b, reject_all, NULL), 0,
+               "user_data may be NULL");
+  cr_expect_eq(sslb_trust_builder_insecure_trust_all(b), 0);
+  cr_expect_eq(sslb_trust_builder_insecure_trust_all(b), 0, "twice is fine");
+  sslb_trust_builder_free(b);
+}
+
+/* Pins, callback and trust-all are copied at build: what the builder does
+ * afterwards, or its freeing, changes no manager already built. */
+Test(trust_manager, pins_callback_and_trust_all_are_copied_at_build) {
+  pair p = make_pair("CN=Copied CA");
+  sslb_trust_builder *b = new_builder(0);
+  cr_assert_eq(sslb_trust_builder_add_certificate(b, p.ca), 0);
+  sslb_trust_manager *plain = build(b);
+
+  char *pin = strdup(sslb_certificate_spki_pin(p.ca));
+  char *pattern = strdup("**.LOCALHOST");
+  cr_assert_eq(sslb_trust_builder_add_pin(b, pattern, pin), 0);
+  /* the strings were copied */
+  memset(pin, 'x', strlen(pin));
+  memset(pattern, 'x', strlen(pattern));
+  free(pin);
+  free(pattern);
+  sslb_trust_manager *pinned = build(b);
+  cr_assert_eq(sslb_trust_builder_add_pin(b, "localhost", PIN_ZERO), 0);
+  sslb_trust_manager *mismatched = build(b);
+  int calls = 0;
+  cr_assert_eq(sslb_trust_builder_set_verify_callback(b, reject_all, &calls),
+               0);
+  sslb_trust_manager *rejecting = build(b);
+  cr_assert_eq(sslb_trust_builder_set_verify_callback(b, NULL, NULL), 0);
+  cr_assert_eq(sslb_trust_builder_insecure_trust_all(b), 0);
+  sslb_trust_manager *insecure = build(b);
+  sslb_trust_builder_free(b);
+
+  sslb_keystore *other = NULL;
+  cr_assert_eq(sslb_keystore_new(&other), 0);
+  generate_into(other, "self", SSLB_KEY_TYPE_SERVER, SSLB_KEY_ALG_EC_P256);
+  sslb_certificate *stranger = cert_of(other, "self", 0);
+
+  cr_expect_eq(verify(plain, p.leaf, "localhost"), 0);
+  cr_expect_eq(verify(pinned, p.leaf, "localhost"), 0);
+  /* PIN_ZERO for localhost adds a pin; the CA's pin still matches */
+  cr_expect_eq(verify(mismatched, p.leaf, "localhost"), 0);
+  cr_expect_eq(verify(rejecting, p.leaf, "localhost"), SSLB_ERR_CERT_REJECTED);
+  cr_expect_eq(calls, 1);
+  cr_expect_eq(verify(insecure, stranger, "localhost"), 0);
+  cr_expect_eq(calls, 1, "the callback was cleared before this build");
+  cr_expect_eq(verify(plain, stranger, "localhost"), SSLB_ERR_CERT_SELF_SIGNED);
+  cr_expect_eq(verify(rejecting, stranger, "localhost"),
+               SSLB_ERR_CERT_REJECTED);
+  cr_expect_eq(calls, 2);
+  cr_expect_eq(sslb_trust_manager_is_insecure(plain), 0);
+  cr_expect_eq(sslb_trust_manager_is_insecure(rejecting), 0);
+  cr_expect_eq(sslb_trust_manager_is_insecure(insecure), 1);
+
+  sslb_trust_manager_free(insecure);
+  sslb_trust_manager_free(rejecting);
+  sslb_trust_manager_free(mismatched);
+  sslb_trust_manager_free(pinned);
+  sslb_trust_manager_free(plain);
+  sslb_certificate_free(stranger);
+  sslb_keystore_free(other);
+  free_pair(&p);
+}
+
+/* A pinned manager is shared between threads like any other. */
+static void *verify_pinned(void *arg) {
+  shared *s = arg;
+  for (int i = 0; i < 25; i++) {
+    if (verify(s->tm, s->good, "localhost") != 0)
+      __atomic_add_fetch(&s->failures, 1, __ATOMIC_RELAXED);
+    if (verify(s->tm, s->good, "127.0.0.1") != SSLB_ERR_CERT_PIN_MISMATCH)
+      __atomic_add_fetch(&s->failures, 1, __ATOMIC_RELAXED);
+  }
+  return NULL;
+}
+
+Test(trust_manager, pinned_manager_shared_between_threads) {
+  pair p = make_pair("CN=Pinned Shared CA");
+  sslb_trust_builder *b = new_builder(0);
+  cr_assert_eq(sslb_trust_builder_add_certificate(b, p.ca), 0);
+  cr_assert_eq(sslb_trust_builder_add_pin(b, "localhost",
+                                          sslb_certificate_spki_pin(p.leaf)),
+               0);
+  cr_assert_eq(sslb_trust_builder_add_pin(b, "127.0.0.1", PIN_ZERO), 0);
+  shared s = {build(b), p.leaf, NULL, 0};
+  sslb_trust_builder_free(b);
+  pthread_t t[4];
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq(pthread_create(&t[i], NULL, verify_pinned, &s), 0);
+  for (int i = 0; i < 4; i++)
+    pthread_join(t[i], NULL);
+  cr_expect_eq(s.failures, 0);
+  sslb_trust_manager_free(s.tm);
+  free_pair(&p);
 }

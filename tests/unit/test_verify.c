@@ -1307,3 +1307,650 @@ Test(verify, report_is_released_with_sslb_free) {
   sslb_trust_manager_free(tm);
   free_pki(&p);
 }
+
+/* ------------------------------------------------------------ pins */
+
+/* A pin of no certificate here. */
+#define STRANGER_PIN "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+#define STRANGER_PIN2 "sha256/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA="
+
+/* A NULL-terminated list of strings, for the helpers below. */
+#define STRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* A builder with exactly these anchors (no system store), verifying at
+ * `when` (0: the clock); `pins` is NULL or pattern, pin, pattern, pin ...
+ * ending in NULL. */
+static sslb_trust_builder *builder_of(int64_t when,
+                                      sslb_certificate *const *anchors,
+                                      size_t n, const char *const *pins) {
+  sslb_trust_builder *b = NULL;
+  cr_assert_eq(sslb_trust_builder_new(&b), 0);
+  cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
+  for (size_t i = 0; i < n; i++)
+    cr_assert_eq(sslb_trust_builder_add_certificate(b, anchors[i]), 0);
+  cr_assert_eq(sslb_trust_builder_set_time(b, when), 0);
+  for (size_t i = 0; pins && pins[i]; i += 2) {
+    int rc = sslb_trust_builder_add_pin(b, pins[i], pins[i + 1]);
+    cr_assert_eq(rc, 0, "add_pin('%s', '%s'): %s (%s)", pins[i], pins[i + 1],
+                 sslb_error_name(rc), sslb_trust_builder_last_error(b));
+  }
+  return b;
+}
+
+/* The manager of b; frees b. */
+static sslb_trust_manager *built(sslb_trust_builder *b) {
+  sslb_trust_manager *tm = NULL;
+  int rc = sslb_trust_builder_build(b, &tm);
+  cr_assert_eq(rc, 0, "build: %s (%s)", sslb_error_name(rc),
+               sslb_trust_builder_last_error(b));
+  sslb_trust_builder_free(b);
+  return tm;
+}
+
+static sslb_trust_manager *tm_pinned(sslb_certificate *const *anchors,
+                                     size_t n, const char *const *pins) {
+  return built(builder_of(0, anchors, n, pins));
+}
+
+/* Verifies, asserts the code, and returns the report (sslb_free it). */
+static char *report_of(sslb_trust_manager *tm, sslb_certificate *const *chain,
+                       size_t n, const char *host, int want) {
+  char *report = NULL;
+  int rc = sslb_trust_manager_verify(tm, chain, n, host, &report);
+  cr_assert_eq(rc, want, "host '%s': got %s, want %s\n%s",
+               host ? host : "(null)", sslb_error_name(rc),
+               sslb_error_name(want), report ? report : "(no report)");
+  cr_assert_not_null(report);
+  return report;
+}
+
+static int starts(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The report's result line, without "result: " and the newline, in a
+ * static buffer. */
+static const char *result_of(const char *report) {
+  static char line[4096];
+  const char *r = strstr(report, "\nresult: ");
+  cr_assert_not_null(r, "no result line in:\n%s", report);
+  r += strlen("\nresult: ");
+  size_t n = strcspn(r, "\n");
+  cr_assert_lt(n, sizeof line);
+  memcpy(line, r, n);
+  line[n] = 0;
+  return line;
+}
+
+static void expect_result(sslb_trust_manager *tm,
+                          sslb_certificate *const *chain, size_t n,
+                          const char *host, int want, const char *line) {
+  char *report = report_of(tm, chain, n, host, want);
+  cr_expect_str_eq(result_of(report), line, "%s", report);
+  sslb_free(report);
+}
+
+Test(verify, spki_pin_of_the_fixture_is_the_openssl_one) {
+  /* openssl x509 -in ca.pem -pubkey -noout | openssl pkey -pubin -outform
+   * der | openssl dgst -sha256 -binary | base64: the recipe OkHttp's and
+   * curl's documentation give */
+  blob der = read_fixture("ca.der");
+  sslb_certificate *ca = NULL;
+  cr_assert_eq(sslb_certificate_new(&ca, der.p, der.len), 0);
+  cr_expect_str_eq(sslb_certificate_spki_pin(ca),
+                   "sha256/7rt3yDYyXkaBkxGQBMN2SlRGPKAWNwJHXRITDiIek2U=");
+  /* and GnuTLS's SHA-256 key id, also a hash of the SPKI, agrees */
+  uint8_t id[32];
+  size_t idn = sizeof id;
+  cr_assert_geq(gnutls_x509_crt_get_key_id(sslb__cert_crt(ca),
+                                           GNUTLS_KEYID_USE_SHA256, id, &idn),
+                0);
+  cr_assert_eq(idn, 32);
+  gnutls_datum_t b64 = {(unsigned char *)sslb_certificate_spki_pin(ca) + 7,
+                        44};
+  gnutls_datum_t raw = {NULL, 0};
+  cr_assert_geq(gnutls_base64_decode2(&b64, &raw), 0);
+  cr_expect_eq(raw.size, 32);
+  cr_expect_eq(memcmp(raw.data, id, 32), 0);
+  gnutls_free(raw.data);
+  sslb_certificate_free(ca);
+  blob_free(&der);
+}
+
+Test(verify, a_pin_of_any_certificate_of_the_path_is_enough) {
+  pki p = make_pki("Pinned");
+  sslb_certificate *each[] = {p.leaf, p.inter, p.root};
+  for (size_t i = 0; i < 3; i++) {
+    const char *pin = sslb_certificate_spki_pin(each[i]);
+    sslb_trust_manager *tm =
+        tm_pinned(CERTS(p.root), STRS("localhost", STRANGER_PIN, "localhost",
+                                      pin));
+    expect_verify(tm, CERTS(p.leaf, p.inter), "localhost", 0, p.root);
+    /* the report says which pin held */
+    char *report = report_of(tm, CERTS(p.leaf, p.inter), "localhost", 0);
+    char want[512];
+    snprintf(want, sizeof want,
+             "pinned: 2 key(s) for this host; %s matches %s\n", pin,
+             sslb_certificate_subject(each[i]));
+    cr_expect_not_null(strstr(report, want), "no '%s' in:\n%s", want, report);
+    sslb_free(report);
+    sslb_trust_manager_free(tm);
+  }
+  free_pki(&p);
+}
+
+Test(verify, pin_mismatch_lists_the_pins_of_the_trusted_path) {
+  pki p = make_pki("Mismatch");
+  sslb_trust_manager *tm = tm_pinned(
+      CERTS(p.root), STRS("localhost", STRANGER_PIN, "**.localhost",
+                          STRANGER_PIN2, "*.localhost",
+                          sslb_certificate_spki_pin(p.leaf)));
+  /* "*.localhost" does not cover localhost: its pin does not count */
+  expect_verify(tm, CERTS(p.leaf, p.inter), "localhost",
+                SSLB_ERR_CERT_PIN_MISMATCH, p.leaf);
+  char want[2048];
+  snprintf(want, sizeof want,
+           "CERT_PIN_MISMATCH: certificate pinning failure for localhost: "
+           "pinned %s, %s; the trusted path has %s (%s), %s (%s), %s (%s)",
+           STRANGER_PIN, STRANGER_PIN2, sslb_certificate_spki_pin(p.leaf),
+           sslb_certificate_subject(p.leaf), sslb_certificate_spki_pin(p.inter),
+           sslb_certificate_subject(p.inter), sslb_certificate_spki_pin(p.root),
+           sslb_certificate_subject(p.root));
+  expect_result(tm, CERTS(p.leaf, p.inter), "localhost",
+                SSLB_ERR_CERT_PIN_MISMATCH, want);
+  /* the presented chain is still described, pins included */
+  char *report = report_of(tm, CERTS(p.leaf, p.inter), "localhost",
+                           SSLB_ERR_CERT_PIN_MISMATCH);
+  cr_expect_not_null(strstr(report, "presented chain:\n  [0] subject: "));
+  cr_expect_not_null(strstr(report, "      pin:     sha256/"));
+  cr_expect_null(strstr(report, "trusted path:\n"), "%s", report);
+  sslb_free(report);
+  /* a name the patterns do not cover is not pinned */
+  expect_verify(tm, CERTS(p.leaf, p.inter), "127.0.0.1", 0, p.root);
+  sslb_trust_manager_free(tm);
+  free_pki(&p);
+}
+
+Test(verify, pins_apply_to_the_hosts_their_pattern_covers) {
+  pki p = make_pki("Patterns");
+  sslb_certificate *multi =
+      gen(p.ks, "multi", SSLB_KEY_TYPE_SERVER, "CN=multi", "inter", 30,
+          "localhost,example.com,a.example.com,b.a.example.com,"
+          "other.org,127.0.0.1,::1");
+  const char *good = sslb_certificate_spki_pin(multi);
+  struct {
+    const char *pattern;
+    const char *host;
+    int pinned; /* the stranger pin applies */
+  } rows[] = {
+      {"example.com", "example.com", 1},
+      {"example.com", "EXAMPLE.com.", 1},
+      {"Example.COM.", "example.com", 1},
+      {"example.com", "a.example.com", 0},
+      {"*.example.com", "a.example.com", 1},
+      {"*.example.com", "A.Example.Com", 1},
+      {"*.example.com", "example.com", 0},
+      {"*.example.com", "b.a.example.com", 0},
+      {"**.example.com", "example.com", 1},
+      {"**.example.com", "a.example.com", 1},
+      {"**.example.com", "b.a.example.com", 1},
+      {"**.example.com", "other.org", 0},
+      {"**.example.com", "localhost", 0},
+      {"127.0.0.1", "127.0.0.1", 1},
+      {"127.0.0.1", "localhost", 0},
+      {"::1", "[::1]", 1},
+      {"[::1]", "::1", 1},
+      {"::1", "127.0.0.1", 0},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    sslb_trust_manager *tm =
+        tm_pinned(CERTS(p.root), STRS(rows[i].pattern, STRANGER_PIN));
+    int rc = sslb_trust_manager_verify(tm, CERTS(multi, p.inter), rows[i].host,
+                                       NULL);
+    cr_expect_eq(rc, rows[i].pinned ? SSLB_ERR_CERT_PIN_MISMATCH : 0,
+                 "pattern '%s', host '%s': %s", rows[i].pattern, rows[i].host,
+                 sslb_error_name(rc));
+    sslb_trust_manager_free(tm);
+    /* with the right pin as well, every row passes */
+    tm = tm_pinned(CERTS(p.root), STRS(rows[i].pattern, STRANGER_PIN,
+                                       rows[i].pattern, good));
+    cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(multi, p.inter),
+                                           rows[i].host, NULL),
+                 0, "pattern '%s', host '%s'", rows[i].pattern, rows[i].host);
+    sslb_trust_manager_free(tm);
+  }
+  /* pins of several patterns that cover a host are pooled */
+  sslb_trust_manager *tm = tm_pinned(
+      CERTS(p.root),
+      STRS("a.example.com", STRANGER_PIN, "**.example.com", good));
+  expect_verify(tm, CERTS(multi, p.inter), "a.example.com", 0, p.root);
+  expect_verify(tm, CERTS(multi, p.inter), "localhost", 0, p.root);
+  sslb_trust_manager_free(tm);
+  sslb_certificate_free(multi);
+  free_pki(&p);
+}
+
+Test(verify, pins_do_not_rescue_an_untrusted_chain) {
+  pki p = make_pki("Rescue");
+  const char *const *pins =
+      STRS("localhost", sslb_certificate_spki_pin(p.leaf), "**.example",
+           sslb_certificate_spki_pin(p.leaf), "127.0.0.1",
+           sslb_certificate_spki_pin(p.root));
+  sslb_trust_manager *tm = tm_pinned(CERTS(p.root), pins);
+  expect_verify(tm, CERTS(p.leaf), "localhost", SSLB_ERR_CERT_UNKNOWN_ISSUER,
+                p.leaf);
+  expect_verify(tm, CERTS(p.leaf, p.inter), "www.example",
+                SSLB_ERR_CERT_HOSTNAME_MISMATCH, p.leaf);
+  sslb_trust_manager_free(tm);
+  /* expired, with the path's own pins */
+  sslb_trust_builder *b =
+      builder_of((int64_t)time(NULL) + 400 * DAY, CERTS(p.root), pins);
+  tm = built(b);
+  expect_verify(tm, CERTS(p.leaf, p.inter), "localhost", SSLB_ERR_CERT_EXPIRED,
+                p.leaf);
+  sslb_trust_manager_free(tm);
+  /* a self-signed certificate pinned but not trusted */
+  sslb_keystore *ks = generated_store("self", SSLB_KEY_TYPE_SERVER,
+                                      SSLB_KEY_ALG_EC_P256);
+  sslb_certificate *self = NULL;
+  cr_assert_eq(sslb_keystore_entry_certificate(ks, 0, 0, &self), 0);
+  tm = tm_pinned(CERTS(p.root),
+                 STRS("localhost", sslb_certificate_spki_pin(self)));
+  expect_verify(tm, CERTS(self), "localhost", SSLB_ERR_CERT_SELF_SIGNED, self);
+  sslb_trust_manager_free(tm);
+  sslb_certificate_free(self);
+  sslb_keystore_free(ks);
+  free_pki(&p);
+}
+
+Test(verify, no_host_checks_no_pins) {
+  pki p = make_pki("Hostless pins");
+  sslb_trust_manager *tm =
+      tm_pinned(CERTS(p.root), STRS("localhost", STRANGER_PIN));
+  expect_verify(tm, CERTS(p.leaf, p.inter), NULL, 0, p.root);
+  expect_verify(tm, CERTS(p.leaf, p.inter), "localhost",
+                SSLB_ERR_CERT_PIN_MISMATCH, p.leaf);
+  /* "" is a host, which no pattern covers: the name check fails it */
+  expect_verify(tm, CERTS(p.leaf, p.inter), "",
+                SSLB_ERR_CERT_HOSTNAME_MISMATCH, p.leaf);
+  sslb_trust_manager_free(tm);
+  free_pki(&p);
+}
+
+Test(verify, pin_forms_compare_by_their_bytes) {
+  pki p = make_pki("Forms");
+  /* the same hash without padding and in the URL-safe alphabet */
+  char pin[64];
+  snprintf(pin, sizeof pin, "%s", sslb_certificate_spki_pin(p.leaf));
+  cr_assert_eq(strlen(pin), 51);
+  cr_assert_eq(pin[50], '=');
+  pin[50] = 0;
+  for (char *c = pin + 7; *c; c++)
+    *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+  sslb_trust_manager *tm = tm_pinned(CERTS(p.root), STRS("localhost", pin));
+  expect_verify(tm, CERTS(p.leaf, p.inter), "localhost", 0, p.root);
+  sslb_trust_manager_free(tm);
+  free_pki(&p);
+}
+
+/* With a cross-signed intermediate two paths are trusted; the pinned key
+ * may be on either. */
+Test(verify, a_pinned_key_on_another_trusted_path) {
+  gspec old_s = {.dn = "CN=Pin Old Root", .ca = 1};
+  gspec new_s = {.dn = "CN=Pin New Root", .ca = 1};
+  gcert old_root = gmake(&old_s, NULL);
+  gcert new_root = gmake(&new_s, NULL);
+  gspec is = {.dn = "CN=Pin Cross Intermediate", .ca = 1};
+  gcert by_old = gmake(&is, &old_root);
+  is.same_key = by_old.key;
+  gcert by_new = gmake(&is, &new_root);
+  gspec ls = {.dn = "CN=pin cross leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .dns = "localhost"};
+  gcert leaf = gmake(&ls, &by_old);
+  sslb_certificate *chain[] = {leaf.cert, by_old.cert, by_new.cert};
+  /* unpinned, the path through the old root is found first */
+  sslb_trust_manager *tm = tm_of(0, CERTS(old_root.cert, new_root.cert));
+  expect_verify(tm, chain, 3, "localhost", 0, old_root.cert);
+  sslb_trust_manager_free(tm);
+  tm = tm_pinned(CERTS(old_root.cert, new_root.cert),
+                 STRS("localhost", sslb_certificate_spki_pin(new_root.cert)));
+  expect_verify(tm, chain, 3, "localhost", 0, new_root.cert);
+  sslb_trust_manager_free(tm);
+  /* no path has it: the first trusted one is reported */
+  tm = tm_pinned(CERTS(old_root.cert, new_root.cert),
+                 STRS("localhost", STRANGER_PIN));
+  expect_verify(tm, chain, 3, "localhost", SSLB_ERR_CERT_PIN_MISMATCH,
+                old_root.cert);
+  sslb_trust_manager_free(tm);
+  gfree(&leaf);
+  gfree(&by_new);
+  gfree(&by_old);
+  gfree(&new_root);
+  gfree(&old_root);
+}
+
+/* ------------------------------------------------------ verify callback */
+
+typedef struct {
+  int calls;
+  int ret;          /* what the callback returns */
+  int pass_verdict; /* return the verdict instead */
+  int host_null;
+  char host[256];
+  size_t chain_len;
+  const sslb_certificate *leaf;
+  int verdict;
+  char *report;
+} cb_log;
+
+static int record_cb(void *user_data, const char *host,
+                     sslb_certificate *const *chain, size_t chain_len,
+                     int verdict, const char *report) {
+  cb_log *l = user_data;
+  l->calls++;
+  l->host_null = host == NULL;
+  snprintf(l->host, sizeof l->host, "%s", host ? host : "");
+  l->chain_len = chain_len;
+  l->leaf = chain_len ? chain[0] : NULL;
+  l->verdict = verdict;
+  free(l->report);
+  l->report = report ? strdup(report) : NULL;
+  return l->pass_verdict ? verdict : l->ret;
+}
+
+static sslb_trust_manager *tm_with_cb(sslb_certificate *const *anchors,
+                                      size_t n, cb_log *log, int insecure) {
+  sslb_trust_builder *b = builder_of(0, anchors, n, NULL);
+  cr_assert_eq(sslb_trust_builder_set_verify_callback(b, record_cb, log), 0);
+  if (insecure)
+    cr_assert_eq(sslb_trust_builder_insecure_trust_all(b), 0);
+  return built(b);
+}
+
+Test(verify, callback_accepts_what_sslbind_rejects) {
+  pki p = make_pki("Callback accepts");
+  sslb_keystore *ks = generated_store("self", SSLB_KEY_TYPE_SERVER,
+                                      SSLB_KEY_ALG_EC_P256);
+  sslb_certificate *self = NULL;
+  cr_assert_eq(sslb_keystore_entry_certificate(ks, 0, 0, &self), 0);
+  cb_log log = {0};
+  sslb_trust_manager *tm = tm_with_cb(CERTS(p.root), &log, 0);
+
+  char *report = report_of(tm, CERTS(self), "localhost", 0);
+  cr_expect_eq(log.calls, 1);
+  cr_expect_eq(log.verdict, SSLB_ERR_CERT_SELF_SIGNED);
+  cr_expect_str_eq(log.host, "localhost");
+  cr_expect_eq(log.chain_len, 1);
+  cr_expect_eq(log.leaf, self);
+  cr_assert_not_null(log.report);
+  cr_expect(starts(log.report, "host: localhost\n"), "%s", log.report);
+  cr_expect_not_null(strstr(log.report, "\nresult: CERT_SELF_SIGNED: '"),
+                     "%s", log.report);
+  const char *line = result_of(report);
+  cr_expect(starts(line, "trusted by the verify callback (sslbind's verdict: "
+                         "CERT_SELF_SIGNED: '"),
+            "%s", report);
+  cr_expect_eq(line[strlen(line) - 1], ')', "%s", line);
+  cr_expect_null(strstr(report, "trusted path:"), "%s", report);
+  sslb_free(report);
+
+  /* unknown issuer, two certificates, and no report asked for */
+  cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(p.leaf, self), "localhost",
+                                         NULL),
+               0);
+  cr_expect_eq(log.calls, 2);
+  cr_expect_eq(log.verdict, SSLB_ERR_CERT_UNKNOWN_ISSUER);
+  cr_expect_eq(log.chain_len, 2);
+  cr_expect_not_null(strstr(log.report, "result: CERT_UNKNOWN_ISSUER: "), "%s",
+                     log.report);
+  sslb_trust_manager_free(tm);
+  free(log.report);
+  sslb_certificate_free(self);
+  sslb_keystore_free(ks);
+  free_pki(&p);
+}
+
+Test(verify, callback_rejects_what_sslbind_accepts) {
+  pki p = make_pki("Callback rejects");
+  cb_log log = {.ret = 1};
+  sslb_trust_manager *tm = tm_with_cb(CERTS(p.root), &log, 0);
+  expect_result(tm, CERTS(p.leaf, p.inter), "localhost",
+                SSLB_ERR_CERT_REJECTED,
+                "CERT_REJECTED: rejected by the verify callback (sslbind's "
+                "verdict: trusted)");
+  cr_expect_eq(log.verdict, 0);
+  cr_expect_not_null(strstr(log.report, "\nresult: trusted\n"), "%s",
+                     log.report);
+  cr_expect_not_null(strstr(log.report, "trusted path:\n"), "%s", log.report);
+  /* a CERT_ code of the callback's own is returned as is */
+  log.ret = SSLB_ERR_CERT_REVOKED;
+  expect_result(tm, CERTS(p.leaf, p.inter), "localhost", SSLB_ERR_CERT_REVOKED,
+                "CERT_REVOKED: rejected by the verify callback (sslbind's "
+                "verdict: trusted)");
+  log.ret = SSLB_ERR_CERT_REJECTED;
+  cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(p.leaf, p.inter),
+                                         "localhost", NULL),
+               SSLB_ERR_CERT_REJECTED);
+  /* anything else is CERT_REJECTED: other codes, positive values */
+  const int others[] = {-1, SSLB_ERR_NO_MEMORY, SSLB_ERR_TLS, 42, -1000,
+                        0x7fffffff, -0x7fffffff - 1};
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+    log.ret = others[i];
+    cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(p.leaf, p.inter),
+                                           "localhost", NULL),
+                 SSLB_ERR_CERT_REJECTED, "callback returned %d", others[i]);
+  }
+  /* rejecting a rejected chain replaces the code; the report keeps
+   * sslbind's */
+  log.ret = 1;
+  char *report = report_of(tm, CERTS(p.leaf), "localhost",
+                           SSLB_ERR_CERT_REJECTED);
+  cr_expect(starts(result_of(report),
+                   "CERT_REJECTED: rejected by the verify callback (sslbind's "
+                   "verdict: CERT_UNKNOWN_ISSUER: no path"),
+            "%s", report);
+  sslb_free(report);
+  cr_expect_eq(SSLB_ERR_CERT_REJECTED, -42);
+  cr_expect_str_eq(sslb_error_name(-42), "CERT_REJECTED");
+  cr_expect_str_eq(sslb_strerror(SSLB_ERR_CERT_REJECTED),
+                   "the application's verify callback rejected the "
+                   "certificate");
+  sslb_trust_manager_free(tm);
+  free(log.report);
+  free_pki(&p);
+}
+
+/* A callback that returns the verdict changes nothing, the report
+ * included. */
+Test(verify, callback_passing_the_verdict_through) {
+  pki p = make_pki("Callback passes");
+  cb_log log = {.pass_verdict = 1};
+  sslb_trust_manager *tm = tm_with_cb(CERTS(p.root), &log, 0);
+  expect_verify(tm, CERTS(p.leaf, p.inter), "localhost", 0, p.root);
+  expect_verify(tm, CERTS(p.leaf), "localhost", SSLB_ERR_CERT_UNKNOWN_ISSUER,
+                p.leaf);
+  expect_verify(tm, CERTS(p.leaf, p.inter), "example.org",
+                SSLB_ERR_CERT_HOSTNAME_MISMATCH, p.leaf);
+  char *report = report_of(tm, CERTS(p.leaf), "localhost",
+                           SSLB_ERR_CERT_UNKNOWN_ISSUER);
+  cr_expect_str_eq(report, log.report);
+  cr_expect_null(strstr(report, "callback"), "%s", report);
+  sslb_free(report);
+  sslb_trust_manager_free(tm);
+  free(log.report);
+  free_pki(&p);
+}
+
+Test(verify, callback_is_called_once_per_verification) {
+  pki p = make_pki("Callback once");
+  cb_log log = {0};
+  sslb_trust_manager *tm = tm_with_cb(CERTS(p.root), &log, 0);
+  int calls = 0;
+  cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(p.leaf, p.inter),
+                                         "localhost", NULL),
+               0);
+  cr_expect_eq(log.calls, ++calls);
+  /* the report is made for the callback even when the caller wants none */
+  cr_expect_not_null(strstr(log.report, "host: localhost\nresult: trusted\n"),
+                     "%s", log.report);
+  expect_verify(tm, CERTS(p.leaf, p.inter), "localhost", 0, p.root);
+  calls += 2; /* expect_verify verifies twice */
+  cr_expect_eq(log.calls, calls);
+  /* no host: the callback gets NULL and a report that says so */
+  cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(p.leaf, p.inter), NULL,
+                                         NULL),
+               0);
+  cr_expect_eq(log.calls, ++calls);
+  cr_expect(log.host_null);
+  cr_expect(starts(log.report, "host: (not checked)\n"));
+  /* invalid arguments reach no verdict and no callback */
+  sslb_certificate *holey[] = {p.leaf, NULL};
+  cr_expect_eq(sslb_trust_manager_verify(tm, holey, 2, "localhost", NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_expect_eq(sslb_trust_manager_verify(tm, NULL, 1, "localhost", NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_expect_eq(log.calls, calls);
+  sslb_trust_manager_free(tm);
+
+  /* a builder's callback cleared with NULL is not called */
+  sslb_trust_builder *b = builder_of(0, CERTS(p.root), NULL);
+  cr_assert_eq(sslb_trust_builder_set_verify_callback(b, record_cb, &log), 0);
+  cr_assert_eq(sslb_trust_builder_set_verify_callback(b, NULL, &log), 0);
+  tm = built(b);
+  expect_verify(tm, CERTS(p.leaf), "localhost", SSLB_ERR_CERT_UNKNOWN_ISSUER,
+                p.leaf);
+  cr_expect_eq(log.calls, calls);
+  sslb_trust_manager_free(tm);
+  free(log.report);
+  free_pki(&p);
+}
+
+Test(verify, callback_sees_a_pin_mismatch) {
+  pki p = make_pki("Callback pins");
+  cb_log log = {.ret = 0};
+  sslb_trust_builder *b =
+      builder_of(0, CERTS(p.root), STRS("localhost", STRANGER_PIN));
+  cr_assert_eq(sslb_trust_builder_set_verify_callback(b, record_cb, &log), 0);
+  sslb_trust_manager *tm = built(b);
+  char *report = report_of(tm, CERTS(p.leaf, p.inter), "localhost", 0);
+  cr_expect_eq(log.verdict, SSLB_ERR_CERT_PIN_MISMATCH);
+  cr_expect_not_null(strstr(log.report, "\nresult: CERT_PIN_MISMATCH: "
+                                        "certificate pinning failure for "
+                                        "localhost: pinned " STRANGER_PIN),
+                     "%s", log.report);
+  cr_expect_not_null(strstr(result_of(report),
+                            "trusted by the verify callback (sslbind's "
+                            "verdict: CERT_PIN_MISMATCH: certificate pinning "
+                            "failure for localhost"),
+                     "%s", report);
+  sslb_free(report);
+  sslb_trust_manager_free(tm);
+  free(log.report);
+  free_pki(&p);
+}
+
+/* ------------------------------------------------------------ trust-all */
+
+static sslb_trust_manager *tm_trust_all(int64_t when,
+                                        sslb_certificate *const *anchors,
+                                        size_t n, const char *const *pins) {
+  sslb_trust_builder *b = builder_of(when, anchors, n, pins);
+  cr_assert_eq(sslb_trust_builder_insecure_trust_all(b), 0);
+  return built(b);
+}
+
+Test(verify, trust_all_accepts_and_reports_what_would_have_failed) {
+  pki p = make_pki("Trust all");
+  sslb_keystore *ks = generated_store("self", SSLB_KEY_TYPE_SERVER,
+                                      SSLB_KEY_ALG_EC_P256);
+  sslb_certificate *self = NULL;
+  cr_assert_eq(sslb_keystore_entry_certificate(ks, 0, 0, &self), 0);
+  sslb_trust_manager *tm = tm_trust_all(0, CERTS(p.root), NULL);
+  cr_expect_eq(sslb_trust_manager_is_insecure(tm), 1);
+
+  char want[1024];
+  snprintf(want, sizeof want,
+           "NOT VERIFIED (insecure trust-all): would have failed with "
+           "CERT_SELF_SIGNED: '%s' is self-signed and is not among the 1 "
+           "trusted certificates",
+           sslb_certificate_subject(self));
+  expect_result(tm, CERTS(self), "localhost", 0, want);
+  cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(self), "localhost", NULL),
+               0);
+  char *report = report_of(tm, CERTS(p.leaf, p.inter), "wrong.example", 0);
+  cr_expect(starts(result_of(report),
+                   "NOT VERIFIED (insecure trust-all): would have failed with "
+                   "CERT_HOSTNAME_MISMATCH: 'wrong.example' is not"),
+            "%s", report);
+  cr_expect_null(strstr(report, "trusted path:"), "%s", report);
+  sslb_free(report);
+  /* what would have been trusted says so, with its path */
+  report = report_of(tm, CERTS(p.leaf, p.inter), "localhost", 0);
+  cr_expect_str_eq(result_of(report), "NOT VERIFIED (insecure trust-all): the "
+                                      "chain would have been trusted");
+  cr_expect_not_null(strstr(report, "trusted path:\n"), "%s", report);
+  sslb_free(report);
+  /* invalid arguments are still refused */
+  cr_expect_eq(sslb_trust_manager_verify(tm, NULL, 1, "localhost", NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  sslb_trust_manager_free(tm);
+
+  /* expired */
+  tm = tm_trust_all((int64_t)time(NULL) + 400 * DAY, CERTS(p.root), NULL);
+  report = report_of(tm, CERTS(p.leaf, p.inter), "localhost", 0);
+  cr_expect(starts(result_of(report),
+                   "NOT VERIFIED (insecure trust-all): would have failed with "
+                   "CERT_EXPIRED: certificate ["),
+            "%s", report);
+  sslb_free(report);
+  sslb_trust_manager_free(tm);
+
+  /* a pin mismatch too: trust-all comes after the pins */
+  tm = tm_trust_all(0, CERTS(p.root), STRS("localhost", STRANGER_PIN));
+  report = report_of(tm, CERTS(p.leaf, p.inter), "localhost", 0);
+  cr_expect(starts(result_of(report),
+                   "NOT VERIFIED (insecure trust-all): would have failed with "
+                   "CERT_PIN_MISMATCH: certificate pinning failure for "
+                   "localhost"),
+            "%s", report);
+  sslb_free(report);
+  sslb_trust_manager_free(tm);
+
+  tm = tm_of(0, CERTS(p.root));
+  cr_expect_eq(sslb_trust_manager_is_insecure(tm), 0);
+  sslb_trust_manager_free(tm);
+  cr_expect_eq(sslb_trust_manager_is_insecure(NULL), 0);
+  sslb_certificate_free(self);
+  sslb_keystore_free(ks);
+  free_pki(&p);
+}
+
+/* The callback comes after trust-all: it sees 0 and the would-be failure,
+ * and may still reject. */
+Test(verify, trust_all_then_the_callback) {
+  pki p = make_pki("Trust all callback");
+  cb_log log = {.ret = 1};
+  sslb_trust_manager *tm = tm_with_cb(CERTS(p.root), &log, 1);
+  cr_expect_eq(sslb_trust_manager_is_insecure(tm), 1);
+  char *report = report_of(tm, CERTS(p.leaf), "localhost",
+                           SSLB_ERR_CERT_REJECTED);
+  cr_expect_eq(log.calls, 1);
+  cr_expect_eq(log.verdict, 0);
+  cr_expect_not_null(strstr(log.report,
+                            "\nresult: NOT VERIFIED (insecure trust-all): "
+                            "would have failed with CERT_UNKNOWN_ISSUER: "),
+                     "%s", log.report);
+  cr_expect(starts(result_of(report),
+                   "CERT_REJECTED: rejected by the verify callback (sslbind's "
+                   "verdict: NOT VERIFIED (insecure trust-all): would have "
+                   "failed with CERT_UNKNOWN_ISSUER: "),
+            "%s", report);
+  sslb_free(report);
+  log.ret = 0;
+  cr_expect_eq(sslb_trust_manager_verify(tm, CERTS(p.leaf), "localhost", NULL),
+               0);
+  cr_expect_eq(log.calls, 2);
+  sslb_trust_manager_free(tm);
+  free(log.report);
+  free_pki(&p);
+}
