@@ -210,7 +210,8 @@ static void *runner(void *arg) {
 int main(int argc, char **argv) {
   const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
   const char *method = "GET", *body = NULL, *identity = NULL, *resolve = NULL;
-  int repeat = 0;
+  int repeat = 0, insecure = 0;
+  const char *pin = NULL;
   const char *policies = NULL; /* --request-policy any,1.1,2: per request, cycled */
   size_t max_body = 0;
   int pause_ms = 0;
@@ -228,6 +229,10 @@ int main(int argc, char **argv) {
       pw = v, i++;
     else if (!strcmp(a, "--identity") && v)
       identity = v, i++; /* FILE:ALIAS, store password from --password */
+    else if (!strcmp(a, "--insecure"))
+      insecure = 1; /* trust-all: development only, warns */
+    else if (!strcmp(a, "--pin") && v)
+      pin = v, i++; /* PATTERN=sha256/...: OkHttp-style SPKI pin */
     else if (!strcmp(a, "--cacert") && v)
       cacert = v, i++;
     else if (!strcmp(a, "--http1.1"))
@@ -303,6 +308,19 @@ int main(int argc, char **argv) {
   }
   if (rc == 0 && cacert)
     rc = sslb_trust_builder_add_file(b, cacert);
+  if (rc == 0 && insecure)
+    rc = sslb_trust_builder_insecure_trust_all(b);
+  if (rc == 0 && pin) {
+    char pattern[256];
+    const char *eq = strchr(pin, '=');
+    if (!eq || (size_t)(eq - pin) >= sizeof pattern) {
+      rc = SSLB_ERR_INVALID_ARGUMENT;
+    } else {
+      memcpy(pattern, pin, (size_t)(eq - pin));
+      pattern[eq - pin] = 0;
+      rc = sslb_trust_builder_add_pin(b, pattern, eq + 1);
+    }
+  }
   if (rc == 0)
     rc = sslb_trust_builder_build(b, &tm);
   if (rc < 0) {

@@ -13,6 +13,7 @@
 #include <uriparser/Uri.h>
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,7 +28,9 @@
 #include "http/decode.h"
 #include "http/h2.h"
 #include "keystore/ks.h"
+#include "tls/context.h"
 #include "tls/session.h"
+#include "tls/trust.h"
 #include "util/text.h"
 
 #define MAX_ADDRS 8
@@ -58,6 +61,11 @@ struct conn {
   int proto; /* 1 or 2 once ready */
   int addr;  /* index being tried */
   sslb__tls *tls;
+  sslb_ssl_context *ctx; /* the context its TLS came from (a reference) */
+  char name[256];        /* SNI and the name its certificate must match */
+  int client_check;      /* match the name after the handshake as well */
+  sslb_hostname_verifier_fn verifier; /* replaces the built-in name check */
+  void *verifier_ud;
   sslb__h1 *h1;
   sslb__job *h1job;
   sslb__h2 *h2;
@@ -110,8 +118,17 @@ struct origin {
 };
 
 struct sslb_client {
-  sslb_trust_manager *tm;
-  sslb__tls_ctx *tls;
+  sslb_ssl_context *ctx;
+  /* contexts replaced by set_identity: connections may still use them */
+  sslb_ssl_context **retired;
+  size_t nretired;
+  char server_name[256]; /* "" : each URL's host */
+  int hostname_policy;   /* sslb_hostname_policy */
+  sslb_hostname_verifier_fn verifier;
+  void *verifier_ud;
+  sslb_connection_fn conn_cb;
+  void *conn_cb_ud;
+  int warned_insecure; /* the trust-all warning is logged once */
   int policy;
   int no_decoding;
   unsigned max_redirects;
@@ -263,6 +280,7 @@ static void conn_free(sslb_client *c, conn *k) {
     close(k->fd);
   }
   sslb__tls_free(k->tls);
+  sslb_ssl_context_free(k->ctx);
   sslb__h1_free(k->h1);
   sslb__h2_free(k->h2);
   sslb__buf_free(&k->out);
@@ -452,17 +470,87 @@ static int read_connect_reply(sslb_client *c, conn *k, sslb__err *err) {
   return start_tls(c, k, err);
 }
 
+struct sslb_connection {
+  conn *k;
+  int changed_context;
+};
+
 static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
   if (!k->o->https) {
     k->state = C_READY;
     k->proto = 1;
     return 0;
   }
-  SSLB__GUARD(sslb__tls_new(&k->tls, c->tls, k->fd, k->o->host, k->o->policy, err));
-  if (k->o->session.len)
+  /* set_identity may swap the context: the old one stays alive (retired) */
+  k->ctx = sslb_ssl_context_ref(__atomic_load_n(&c->ctx, __ATOMIC_ACQUIRE));
+  snprintf(k->name, sizeof k->name, "%s",
+           c->server_name[0] ? c->server_name : k->o->host);
+  k->verifier = c->verifier;
+  k->verifier_ud = c->verifier_ud;
+  sslb_connection view = {k, 0};
+  if (c->conn_cb && c->conn_cb(c->conn_cb_ud, &view) != 0)
+    return sslb__fail(err, SSLB_ERR_CANCELLED,
+                      "the connection callback refused the connection to %s",
+                      k->o->host);
+  int policy = c->hostname_policy;
+  int in_handshake = !k->verifier && (policy == SSLB_HOSTNAME_BUILTIN ||
+                                      policy == SSLB_HOSTNAME_BOTH);
+  k->client_check = !k->verifier && (policy == SSLB_HOSTNAME_CLIENT ||
+                                     policy == SSLB_HOSTNAME_BOTH);
+  SSLB__GUARD(sslb__tls_new(&k->tls, k->ctx->tls, k->fd, k->name, in_handshake,
+                            k->o->policy, err));
+  /* a session is resumed only with the credentials that made it */
+  if (k->o->session.len && !view.changed_context)
     sslb__tls_set_session(k->tls, k->o->session.p, k->o->session.len);
   k->state = C_HANDSHAKING;
   return 0;
+}
+
+/* The names a certificate carries, for messages: "DNS a, IP b". */
+static void san_list(const sslb_certificate *cert, char *out, size_t n) {
+  size_t used = 0;
+  out[0] = 0;
+  for (size_t i = 0; i < sslb_certificate_san_count(cert) && used < n; i++) {
+    int t = sslb_certificate_san_type(cert, i);
+    int w = snprintf(out + used, n - used, "%s%s %s", used ? ", " : "",
+                     t == SSLB_SAN_IP    ? "IP"
+                     : t == SSLB_SAN_DNS ? "DNS"
+                                         : "other",
+                     sslb_certificate_san_value(cert, i));
+    if (w < 0)
+      break;
+    used += (size_t)w;
+  }
+  if (!out[0])
+    snprintf(out, n, "none");
+}
+
+/* The name check that runs after the handshake: a hostname verifier, or
+ * the built-in SAN rules when the policy asks the client to check. */
+static int check_name_after(conn *k, sslb__err *err) {
+  if (!k->verifier && !k->client_check)
+    return 0;
+  sslb_certificate *const *chain;
+  size_t n = sslb__tls_peer_chain(k->tls, &chain);
+  if (n == 0)
+    return sslb__fail(err, SSLB_ERR_CERT_INVALID,
+                      "%s presented no certificate", k->name);
+  char names[512];
+  san_list(chain[0], names, sizeof names);
+  if (k->verifier) {
+    if (k->verifier(k->verifier_ud, k->name, chain, n))
+      return 0;
+    return sslb__fail(err, SSLB_ERR_CERT_HOSTNAME_MISMATCH,
+                      "the hostname verifier refused the certificate of %s "
+                      "(subject '%s'; names: %s)",
+                      k->name, sslb_certificate_subject(chain[0]), names);
+  }
+  if (sslb__host_matches(chain[0], k->name) == 1)
+    return 0;
+  return sslb__fail(err, SSLB_ERR_CERT_HOSTNAME_MISMATCH,
+                    "the certificate is not valid for %s, checked by the "
+                    "client after the handshake (subject '%s'; names: %s)",
+                    k->name, sslb_certificate_subject(chain[0]), names);
 }
 
 static int send_connect(sslb_client *c, conn *k, sslb__err *err);
@@ -494,6 +582,22 @@ static void handshake_done(sslb_client *c, conn *k, sslb__err *err) {
                "requires",
                k->o->host, alpn);
     conn_fail(c, k, SSLB_ERR_PROTOCOL, err);
+    return;
+  }
+  if (sslb_trust_manager_is_insecure(k->ctx->tm) &&
+      !__atomic_exchange_n(&c->warned_insecure, 1, __ATOMIC_RELAXED)) {
+    /* loud, once per client, with what verification would have said */
+    const char *report = sslb__tls_report(k->tls);
+    const char *res = strstr(report, "result: ");
+    int n = res ? (int)strcspn(res, "\n") : 0;
+    fprintf(stderr,
+            "sslbind: WARNING: certificate verification is disabled for this "
+            "client (insecure trust-all, for development only); %s: %.*s\n",
+            k->name, n, res ? res : "");
+  }
+  int rc = check_name_after(k, err);
+  if (rc < 0) {
+    conn_fail(c, k, rc, err);
     return;
   }
   if (k->proto == 2 && sslb__h2_new(&k->h2, h2_done, k) < 0) {
@@ -1224,32 +1328,11 @@ static int follow_redirect(sslb__job *j) {
 
 static void *resolver(void *arg);
 
-int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
-  if (!out)
-    return SSLB_ERR_INVALID_ARGUMENT;
-  *out = NULL;
-  sslb_client *c = calloc(1, sizeof *c);
-  if (!c)
-    return SSLB_ERR_NO_MEMORY;
-  c->epfd = c->evfd = -1;
-  c->connect_ms = 10000;
-  c->request_ms = 30000;
-  c->idle_ms = 30000;
-  c->max_body = 64u * 1024 * 1024;
+/* Starts a client around its context: the event loop and resolver
+ * threads. Frees the client (and the context reference) on failure. */
+static int client_start(sslb_client *c, sslb_client **out) {
   int rc = 0;
-  sslb__err err;
-  if (tm) {
-    c->tm = sslb_trust_manager_ref(tm);
-  } else {
-    sslb_trust_builder *b;
-    rc = sslb_trust_builder_new(&b);
-    if (rc == 0)
-      rc = sslb_trust_builder_build(b, &c->tm);
-    sslb_trust_builder_free(b);
-  }
-  if (rc == 0)
-    rc = sslb__tls_ctx_new(&c->tls, c->tm, &err);
-  if (rc == 0 && pthread_mutex_init(&c->mu, NULL) != 0)
+  if (pthread_mutex_init(&c->mu, NULL) != 0)
     rc = SSLB_ERR_NO_MEMORY;
   if (rc == 0) {
     c->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -1275,8 +1358,7 @@ int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
       pthread_mutex_unlock(&c->mu);
       pthread_join(c->resolver, NULL);
     }
-    sslb__tls_ctx_free(c->tls);
-    sslb_trust_manager_free(c->tm);
+    sslb_ssl_context_free(c->ctx);
     if (c->epfd >= 0)
       close(c->epfd);
     if (c->evfd >= 0)
@@ -1287,6 +1369,47 @@ int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
   c->started = 1;
   *out = c;
   return 0;
+}
+
+static sslb_client *client_alloc(void) {
+  sslb_client *c = calloc(1, sizeof *c);
+  if (!c)
+    return NULL;
+  c->epfd = c->evfd = -1;
+  c->connect_ms = 10000;
+  c->request_ms = 30000;
+  c->idle_ms = 30000;
+  c->max_body = 64u * 1024 * 1024;
+  return c;
+}
+
+int sslb_client_new(sslb_client **out, sslb_trust_manager *tm) {
+  if (!out)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  sslb_client *c = client_alloc();
+  if (!c)
+    return SSLB_ERR_NO_MEMORY;
+  sslb__err err;
+  int rc = sslb__ssl_context_for_trust(&c->ctx, tm, &err);
+  if (rc < 0) {
+    free(c);
+    return rc;
+  }
+  return client_start(c, out);
+}
+
+int sslb_client_new_with_context(sslb_client **out, sslb_ssl_context *ctx) {
+  if (!out)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  if (!ctx)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  sslb_client *c = client_alloc();
+  if (!c)
+    return SSLB_ERR_NO_MEMORY;
+  c->ctx = sslb_ssl_context_ref(ctx);
+  return client_start(c, out);
 }
 
 void sslb_client_free(sslb_client *c) {
@@ -1317,8 +1440,10 @@ void sslb_client_free(sslb_client *c) {
   pthread_mutex_destroy(&c->mu);
   close(c->epfd);
   close(c->evfd);
-  sslb__tls_ctx_free(c->tls);
-  sslb_trust_manager_free(c->tm);
+  sslb_ssl_context_free(c->ctx);
+  for (size_t i = 0; i < c->nretired; i++)
+    sslb_ssl_context_free(c->retired[i]);
+  free(c->retired);
   free(c);
 }
 
@@ -1326,6 +1451,68 @@ int sslb_client_set_http_policy(sslb_client *c, int policy) {
   if (!c || policy < SSLB_HTTP_ANY || policy > SSLB_HTTP_2)
     return SSLB_ERR_INVALID_ARGUMENT;
   c->policy = policy;
+  return 0;
+}
+
+int sslb_client_set_hostname_policy(sslb_client *c, int policy) {
+  if (!c || policy < SSLB_HOSTNAME_BUILTIN || policy > SSLB_HOSTNAME_NONE)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->hostname_policy = policy;
+  return 0;
+}
+
+int sslb_client_set_hostname_verifier(sslb_client *c,
+                                      sslb_hostname_verifier_fn fn, void *ud) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->verifier = fn;
+  c->verifier_ud = fn ? ud : NULL;
+  return 0;
+}
+
+int sslb_client_set_server_name(sslb_client *c, const char *name) {
+  if (!c || (name && (strlen(name) >= sizeof c->server_name ||
+                      strpbrk(name, " /\r\n"))))
+    return SSLB_ERR_INVALID_ARGUMENT;
+  snprintf(c->server_name, sizeof c->server_name, "%s", name ? name : "");
+  return 0;
+}
+
+int sslb_client_set_connection_callback(sslb_client *c, sslb_connection_fn fn,
+                                        void *ud) {
+  if (!c)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  c->conn_cb = fn;
+  c->conn_cb_ud = fn ? ud : NULL;
+  return 0;
+}
+
+const char *sslb_connection_host(const sslb_connection *v) {
+  return v ? v->k->o->host : "";
+}
+
+unsigned sslb_connection_port(const sslb_connection *v) {
+  return v ? v->k->o->port : 0;
+}
+
+int sslb_connection_set_socket_factory(sslb_connection *v,
+                                       sslb_socket_factory *f) {
+  if (!v || !f)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  sslb_ssl_context *ctx = sslb_ssl_context_ref(sslb_socket_factory_context(f));
+  sslb_ssl_context_free(v->k->ctx);
+  v->k->ctx = ctx;
+  v->changed_context = 1;
+  return 0;
+}
+
+int sslb_connection_set_hostname_verifier(sslb_connection *v,
+                                          sslb_hostname_verifier_fn fn,
+                                          void *ud) {
+  if (!v)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  v->k->verifier = fn;
+  v->k->verifier_ud = fn ? ud : NULL;
   return 0;
 }
 
@@ -1445,19 +1632,22 @@ int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
                              const char *alias, const char *key_password) {
   if (!c || !ks || !alias)
     return SSLB_ERR_INVALID_ARGUMENT;
-  size_t i;
-  SSLB__GUARD(sslb_keystore_find(ks, alias, &i));
-  sslb__entry *e = &ks->e.v[i];
-  if (e->kind != SSLB_ENTRY_PRIVATE_KEY)
-    return sslb__fail(&ks->err, SSLB_ERR_WRONG_ENTRY_KIND,
-                      "entry '%s' has no private key", alias);
-  if (!e->key && !key_password)
-    return sslb__fail(&ks->err, SSLB_ERR_KEY_LOCKED,
-                      "entry '%s' is locked: give its key password", alias);
-  if (!e->key)
-    SSLB__GUARD(sslb_keystore_unlock_key(ks, alias, key_password));
-  return sslb__tls_ctx_set_identity(c->tls, e->chain, e->chain_len, e->key,
-                                    &ks->err);
+  sslb_key_manager *km;
+  SSLB__GUARD(sslb_key_manager_new(&km, ks, alias, key_password));
+  sslb_ssl_context *ctx = NULL;
+  sslb_ssl_context **r =
+      realloc(c->retired, (c->nretired + 1) * sizeof *c->retired);
+  int rc = r ? sslb__ssl_context_with_keys(&ctx, c->ctx, km, &ks->err)
+             : SSLB_ERR_NO_MEMORY;
+  sslb_key_manager_free(km);
+  if (r)
+    c->retired = r;
+  if (rc < 0)
+    return rc;
+  /* the old context stays alive for connections that use it */
+  c->retired[c->nretired++] = c->ctx;
+  __atomic_store_n(&c->ctx, ctx, __ATOMIC_RELEASE);
+  return 0;
 }
 
 int sslb_client_add_resolve(sslb_client *c, const char *host, unsigned port,

@@ -7,10 +7,6 @@
 #include "tls/session.h"
 #include "tls/trust.h"
 
-/* TLS 1.2 and 1.3 with AEAD suites only. */
-static const char PRIORITY[] =
-    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"
-    "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:%SAFE_RENEGOTIATION";
 
 struct sslb__tls_ctx {
   gnutls_certificate_credentials_t creds;
@@ -22,6 +18,7 @@ struct sslb__tls {
   gnutls_session_t s;
   sslb__tls_ctx *ctx;
   char host[256];
+  int check_name; /* the trust manager checks host against the SANs */
   int verify_rc;
   char *report;
   char alpn[16];
@@ -103,8 +100,8 @@ static int verify_cb(gnutls_session_t s) {
     if (sslb__cert_from_der(&chain[got], peers[i].data, peers[i].size, NULL) ==
         0)
       got++;
-  int rc = got ? sslb_trust_manager_verify(t->ctx->tm, chain, got, t->host,
-                                           &t->report)
+  int rc = got ? sslb__trust_verify(t->ctx->tm, chain, got, t->host,
+                                    t->check_name, &t->report)
                : SSLB_ERR_CERT_INVALID;
   for (size_t i = 0; i < got; i++)
     t->peer[i] = chain[i]; /* kept for the responses' TLS facts */
@@ -115,15 +112,19 @@ static int verify_cb(gnutls_session_t s) {
 }
 
 int sslb__tls_ctx_new(sslb__tls_ctx **out, sslb_trust_manager *tm,
-                      sslb__err *err) {
+                      const char *priority, sslb__err *err) {
   sslb__tls_ctx *c = calloc(1, sizeof *c);
   if (!c)
     return sslb__fail(err, SSLB_ERR_NO_MEMORY, "out of memory");
   int g = gnutls_certificate_allocate_credentials(&c->creds);
+  const char *bad = NULL;
   if (g >= 0)
-    g = gnutls_priority_init2(&c->prio, PRIORITY, NULL, 0);
+    g = gnutls_priority_init2(&c->prio, priority, &bad, 0);
   if (g < 0) {
     sslb__tls_ctx_free(c);
+    if (bad)
+      return sslb__fail(err, SSLB_ERR_UNSUPPORTED,
+                        "GnuTLS cannot use the TLS parameters at '%s'", bad);
     return sslb__fail(err, SSLB_ERR_TLS, "TLS set-up failed: %s",
                       gnutls_strerror(g));
   }
@@ -161,11 +162,12 @@ void sslb__tls_ctx_free(sslb__tls_ctx *c) {
 }
 
 int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,
-                  const char *host, int alpn, sslb__err *err) {
+                  const char *host, int check_name, int alpn, sslb__err *err) {
   sslb__tls *t = calloc(1, sizeof *t);
   if (!t)
     return sslb__fail(err, SSLB_ERR_NO_MEMORY, "out of memory");
   t->ctx = ctx;
+  t->check_name = check_name;
   snprintf(t->host, sizeof t->host, "%s", host);
   int g = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
   if (g < 0) {
@@ -246,6 +248,10 @@ int sslb__tls_handshake(sslb__tls *t, sslb__err *err) {
   const char *cs = gnutls_ciphersuite_get(t->s); /* IANA name */
   snprintf(t->cipher, sizeof t->cipher, "%s", cs ? cs : "");
   return 0;
+}
+
+const char *sslb__tls_report(const sslb__tls *t) {
+  return t->report ? t->report : "";
 }
 
 int sslb__tls_wants_write(const sslb__tls *t) {

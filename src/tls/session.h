@@ -12,8 +12,15 @@
 typedef struct sslb__tls_ctx sslb__tls_ctx; /* per client: credentials */
 typedef struct sslb__tls sslb__tls;         /* per connection */
 
+/* TLS 1.2 and 1.3 with AEAD suites only: the default GnuTLS priority. */
+#define SSLB__PRIORITY_DEFAULT                                                  \
+  "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"      \
+  "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:%SAFE_RENEGOTIATION"
+
+/* Credentials verified by tm, with a GnuTLS priority string
+ * (SSLB_ERR_UNSUPPORTED when GnuTLS cannot use it). */
 int sslb__tls_ctx_new(sslb__tls_ctx **out, sslb_trust_manager *tm,
-                      sslb__err *err) SSLB__MUST_USE;
+                      const char *priority, sslb__err *err) SSLB__MUST_USE;
 void sslb__tls_ctx_free(sslb__tls_ctx *ctx);
 /* Client certificate chain (leaf first) and key for mutual TLS. */
 int sslb__tls_ctx_set_identity(sslb__tls_ctx *ctx,
@@ -21,9 +28,12 @@ int sslb__tls_ctx_set_identity(sslb__tls_ctx *ctx,
                                const sslb__key *key, sslb__err *err)
     SSLB__MUST_USE;
 
-/* alpn: 0 any (h2, http/1.1), 1 http/1.1 only, 2 h2 only */
+/* host: sent as SNI (unless an IP literal) and, with check_name, verified
+ * against the certificate's SANs during the handshake.
+ * alpn: 0 any (h2, http/1.1), 1 http/1.1 only, 2 h2 only */
 int sslb__tls_new(sslb__tls **out, sslb__tls_ctx *ctx, int fd,
-                  const char *host, int alpn, sslb__err *err) SSLB__MUST_USE;
+                  const char *host, int check_name, int alpn,
+                  sslb__err *err) SSLB__MUST_USE;
 void sslb__tls_free(sslb__tls *t);
 /* 0 when done, SSLB__AGAIN, or a code with err set (verification failures
  * carry the verifier's code and report). */
@@ -41,6 +51,8 @@ ssize_t sslb__tls_write(sslb__tls *t, const void *buf, size_t n,
  * even when more records are already here, where epoll cannot see them. */
 size_t sslb__tls_pending(sslb__tls *t);
 const char *sslb__tls_alpn(const sslb__tls *t);    /* "" when none */
+/* The verifier's report on the peer's chain ("" when none was made). */
+const char *sslb__tls_report(const sslb__tls *t);
 /* Session resumption: data from a finished connection, offered by a new
  * one before its handshake. get returns 0 and replaces out's contents when
  * the session can be resumed (TLS 1.3: a ticket has arrived). */

@@ -100,6 +100,7 @@ http {{
     ssl_verify_client on;
     ssl_client_certificate {d}/ca.pem;
     root {d}/htdocs;
+    location = /dn {{ return 200 "$ssl_client_s_dn\n"; }}
   }}
 }}
 """)

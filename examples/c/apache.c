@@ -1,0 +1,45 @@
+/* Ktor:
+ *   val client = HttpClient(Apache5) {
+ *     engine {
+ *       sslContext = SslSettings.getSslContext()
+ *       sslHostnameVerificationPolicy = ... // optional: BUILTIN, CLIENT, BOTH
+ *     }
+ *   }
+ * Usage: engine-apache URL [keystore.jks [password]] [builtin|client|both] */
+#include <string.h>
+
+#include "example.h"
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage(argv[0]);
+  sslb_ssl_settings *settings = ssl_settings(argc > 2 ? argv[2] : "keystore.jks",
+                                             argc > 3 ? argv[3] : "foobar");
+  if (!settings)
+    return 2;
+  int policy = SSLB_HOSTNAME_BUILTIN;
+  if (argc > 4)
+    policy = !strcmp(argv[4], "client") ? SSLB_HOSTNAME_CLIENT
+             : !strcmp(argv[4], "both") ? SSLB_HOSTNAME_BOTH
+                                        : SSLB_HOSTNAME_BUILTIN;
+  sslb_ssl_context *ctx = NULL;
+  sslb_engine *engine = NULL;
+  sslb_client *client = NULL;
+  int rc = sslb_ssl_settings_ssl_context(settings, &ctx);
+  if (rc == 0)
+    rc = sslb_engine_new(&engine, SSLB_ENGINE_APACHE);
+  if (rc == 0)
+    rc = sslb_engine_set_ssl_context(engine, ctx);
+  if (rc == 0)
+    rc = sslb_engine_set_ssl_hostname_verification_policy(engine, policy);
+  if (rc == 0)
+    rc = sslb_client_new_from_engine(&client, engine);
+  int status = rc == 0 ? get_and_print(client, "Apache", argv[1]) : 2;
+  if (rc < 0)
+    fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_engine_last_error(engine));
+  sslb_client_free(client);
+  sslb_engine_free(engine);
+  sslb_ssl_context_free(ctx);
+  sslb_ssl_settings_free(settings);
+  return status;
+}
