@@ -4,12 +4,13 @@ trusted through sslbind loading that same file: the Ktor page's scenario.
 Also what each style changes: the protocol it implies, CIO's serverName,
 Jetty's endpoint identification, Apache's hostname policies, OkHttp's pins
 and mutual TLS through CIO's addKeyStore."""
+import os
 import re
 import subprocess
 
 import pytest
 
-from conftest import BUILD, PW, keytool, sk
+from conftest import BUILD, PW, keytool, run, sk
 from test_client import nginx  # noqa: F401 (the fixture)
 from test_testserver import ServerProcess, SANITIZER_REPORT
 
@@ -212,3 +213,107 @@ def test_engine_setters_follow_each_style(tmp_path):
     p = subprocess.run([str(BUILD / "engine-native"), "https://localhost:1/",
                         tmp_path / "missing.jks", PW], capture_output=True, text=True)
     assert p.returncode == 2 and "error\tIO" in p.stderr
+
+
+def certtool_leaf(d, name, template, ca_pem, hash_alg="SHA256"):
+    """A leaf made by certtool from a template, signed by the CA in ca_pem
+    (certificate and key in one PEM); returns (cert, key) paths."""
+    key, cert, tmpl = d / f"{name}.key", d / f"{name}.pem", d / f"{name}.tmpl"
+    tmpl.write_text(template)
+    run("certtool", "--generate-privkey", "--key-type", "ecdsa", "--outfile", key)
+    run("certtool", "--generate-certificate", "--load-privkey", key, "--load-ca-certificate",
+        ca_pem, "--load-ca-privkey", ca_pem, "--template", tmpl, "--hash", hash_alg,
+        "--outfile", cert)
+    return cert, key
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    """Servers for the core issue's verification matrix, all trusted (or
+    not) through root.p12; each entry: (name, url, clock offset, expected)."""
+    d = tmp_path_factory.mktemp("matrix")
+    gen = lambda *a: sk("generate", *a, "--password", PW)  # noqa: E731
+    gen(d / "root.p12", "--alias", "root", "--type", "ca", "--subject", "CN=Matrix Root")
+    gen(d / "inter.p12", "--alias", "inter", "--type", "ca", "--subject", "CN=Matrix Inter",
+        "--sign-with", f"{d / 'root.p12'}:root")
+    gen(d / "other-root.p12", "--alias", "other", "--type", "ca", "--subject", "CN=Other Root")
+    signed = ["--sign-with", f"{d / 'inter.p12'}:inter", "--days", "30"]
+    gen(d / "good.p12", "--alias", "leaf", *signed)
+    gen(d / "wrong-host.p12", "--alias", "leaf", "--domain", "example.test", *signed)
+    gen(d / "ip-v4.p12", "--alias", "leaf", "--domain", "localhost", "--ip", "127.0.0.2", *signed)
+    gen(d / "ip-v6.p12", "--alias", "leaf", "--domain", "localhost", "--ip", "::2", *signed)
+    gen(d / "self.p12", "--alias", "leaf", "--subject", "CN=localhost")
+    gen(d / "unknown-ca.p12", "--alias", "leaf", "--sign-with", f"{d / 'other-root.p12'}:other")
+    gen(d / "client-eku.p12", "--alias", "leaf", "--type", "client", "--domain", "localhost",
+        "--ip", "127.0.0.1", *signed)
+    # the leaf alone, without its intermediate
+    sk("convert", d / "good.p12", d / "good.pem", "--format", "pem", "--password", PW,
+       "--no-out-password")
+    pem = (d / "good.pem").read_text()
+    (d / "leaf-only.pem").write_text(
+        re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----\n", pem, re.S)[0])
+    (d / "leaf-only.key").write_text(
+        re.search(r"-----BEGIN PRIVATE KEY-----.*?-----END PRIVATE KEY-----\n", pem, re.S)[0])
+    # certtool: a CN-only certificate and a SHA-1 signed one, under inter
+    sk("convert", d / "inter.p12", d / "inter.pem", "--format", "pem", "--password", PW,
+       "--no-out-password")
+    cn_only = certtool_leaf(d, "cn-only", 'cn = "localhost"\ntls_www_server\nexpiration_days = 30\n'
+                            "signing_key\n", d / "inter.pem")
+    sha1 = certtool_leaf(d, "sha1", 'cn = "localhost"\ndns_name = "localhost"\n'
+                         'ip_address = "127.0.0.1"\ntls_www_server\nexpiration_days = 30\n'
+                         "signing_key\n", d / "inter.pem", "SHA1")
+
+    def ks(name):
+        return ("--keystore", d / name, "--password", PW)
+
+    def chain(cert, key):
+        # with the intermediate, so that only the tested property fails
+        full = d / f"{cert.stem}-chain.pem"
+        certs = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----\n",
+                           (d / "inter.pem").read_text(), re.S)
+        full.write_text(cert.read_text() + "".join(certs))
+        return ("--cert", full, "--key", key)
+
+    servers, cases = [], []
+
+    def serve(name, args, host, offset, expected, address="127.0.0.1"):
+        s = ServerProcess(d / f"{name}.log", "--address", address, "--quiet", *args)
+        servers.append(s)
+        cases.append((name, f"https://{host}:{s.port}/", offset, expected))
+
+    serve("valid-with-intermediate", ks("good.p12"), "localhost", None, "200")
+    serve("expired", ks("good.p12"), "localhost", "+60d", "CERT_EXPIRED")
+    serve("not-yet-valid", ks("good.p12"), "localhost", "-2d", "CERT_NOT_YET_VALID")
+    serve("wrong-host", ks("wrong-host.p12"), "localhost", None, "CERT_HOSTNAME_MISMATCH")
+    serve("ipv4-mismatch", ks("ip-v4.p12"), "127.0.0.1", None, "CERT_HOSTNAME_MISMATCH")
+    serve("ipv6-mismatch", ks("ip-v6.p12"), "[::1]", None, "CERT_HOSTNAME_MISMATCH",
+          address="::1")
+    serve("cn-only", chain(*cn_only), "localhost", None, "CERT_HOSTNAME_MISMATCH")
+    serve("self-signed", ks("self.p12"), "localhost", None, "CERT_SELF_SIGNED")
+    serve("unknown-ca", ks("unknown-ca.p12"), "localhost", None, "CERT_UNKNOWN_ISSUER")
+    serve("missing-intermediate", ("--cert", d / "leaf-only.pem", "--key", d / "leaf-only.key"),
+          "localhost", None, "CERT_UNKNOWN_ISSUER")
+    serve("sha1-signed", chain(*sha1), "localhost", None, "CERT_INSECURE_ALGORITHM")
+    serve("client-auth-only", ks("client-eku.p12"), "localhost", None, "CERT_PURPOSE")
+    yield d, cases
+    for s in servers:
+        s.stop()
+
+
+def test_every_engine_gives_the_same_verdict(matrix):
+    """The verification matrix of the core issue, through each engine style
+    with the same keystore (root.p12): the verdicts agree, and are right."""
+    d, cases = matrix
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
+               ":verify_asan_link_order=0")
+    table = {}
+    for name, url, offset, expected in cases:
+        for eng in ENGINES:
+            cmd = [str(BUILD / f"engine-{eng}"), url, str(d / "root.p12"), PW]
+            if offset:
+                cmd = ["faketime", "-f", offset, *cmd]
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+            r = result(p)
+            table[(name, eng)] = r.get("status") if "status" in r else r["error"]
+        got = {eng: table[(name, eng)] for eng in ENGINES}
+        assert set(got.values()) == {expected}, (name, got)
