@@ -51,6 +51,17 @@ static int nth_policy(const char *list, int i) {
   return SSLB_HTTP_ANY;
 }
 
+/* --verify-callback accept|reject: an application verify callback with
+ * the last word, printing what it saw */
+static int verify_says_accept;
+static int verify_callback(void *ud, const char *host, sslb_certificate *const *chain,
+                           size_t n, int verdict, const char *report) {
+  (void)ud, (void)chain, (void)report;
+  fprintf(stderr, "callback\t%s\t%zu\t%s\n", host ? host : "-", n,
+          verdict ? sslb_error_name(verdict) : "trusted");
+  return verify_says_accept ? 0 : 1;
+}
+
 static const char *hdrs[16];
 static int nhdrs;
 
@@ -211,7 +222,7 @@ int main(int argc, char **argv) {
   const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
   const char *method = "GET", *body = NULL, *identity = NULL, *resolve = NULL;
   int repeat = 0, insecure = 0;
-  const char *pin = NULL;
+  const char *pin = NULL, *callback = NULL;
   const char *policies = NULL; /* --request-policy any,1.1,2: per request, cycled */
   size_t max_body = 0;
   int pause_ms = 0;
@@ -229,6 +240,8 @@ int main(int argc, char **argv) {
       pw = v, i++;
     else if (!strcmp(a, "--identity") && v)
       identity = v, i++; /* FILE:ALIAS, store password from --password */
+    else if (!strcmp(a, "--verify-callback") && v)
+      callback = v, i++; /* accept | reject */
     else if (!strcmp(a, "--insecure"))
       insecure = 1; /* trust-all: development only, warns */
     else if (!strcmp(a, "--pin") && v)
@@ -310,6 +323,10 @@ int main(int argc, char **argv) {
     rc = sslb_trust_builder_add_file(b, cacert);
   if (rc == 0 && insecure)
     rc = sslb_trust_builder_insecure_trust_all(b);
+  if (rc == 0 && callback) {
+    verify_says_accept = !strcmp(callback, "accept");
+    rc = sslb_trust_builder_set_verify_callback(b, verify_callback, NULL);
+  }
   if (rc == 0 && pin) {
     char pattern[256];
     const char *eq = strchr(pin, '=');

@@ -207,6 +207,25 @@ def test_trust_all_connects_warns_once_and_says_what_it_skipped(site, tmp_path):
     assert "NOT VERIFIED" in warnings[0] and "CERT_SELF_SIGNED" in warnings[0], warnings
 
 
+def test_verify_callback_has_the_last_word(site, tmp_path):
+    """The application's callback rejects a chain sslbind trusts
+    (CERT_REJECTED) and accepts one it refuses (a self-signed server not in
+    the trust store), having seen the host and sslbind's verdict."""
+    d, port, _, _ = site
+    get = BUILD / "sslb-get"
+    url = f"https://localhost:{port}/"
+    p = subprocess.run([str(get), url, "--keystore", d / "keystore.jks", "--password", PW,
+                        "--verify-callback", "reject"], capture_output=True, text=True)
+    assert p.returncode == 2 and "error\tCERT_REJECTED" in p.stderr, p.stderr
+    assert "callback\tlocalhost\t1\ttrusted" in p.stderr
+    make_jks(tmp_path / "stranger.jks", "dns:localhost", "stranger")
+    p = subprocess.run([str(get), url, "--keystore", tmp_path / "stranger.jks", "--password", PW,
+                        "--verify-callback", "accept"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "callback\tlocalhost\t1\tCERT_SELF_SIGNED" in p.stderr
+    assert "status\t200" in p.stderr
+
+
 def test_engine_setters_follow_each_style(tmp_path):
     """Each style takes only its own SSL objects; others say what it takes."""
     # exercised in the unit tests; here one end-to-end check through a binary
