@@ -8,7 +8,8 @@
  *       }
  *     }
  *   }
- * Usage: engine-cio URL [keystore.jks [password]] [SERVER_NAME|- [IDENTITY.p12 ALIAS]] */
+ * Usage: engine-cio URL [keystore.jks [password]] [SERVER_NAME|- [IDENTITY.p12 ALIAS|*]]
+ * (ALIAS * adds every key of the store: the server's request picks one) */
 #include <string.h>
 
 #include "example.h"
@@ -36,7 +37,8 @@ int main(int argc, char **argv) {
     if (rc == 0 && (rc = sslb_keystore_load_file(identity, argv[5], password)) < 0)
       fprintf(stderr, "error\t%s\t%s\n", sslb_error_name(rc), sslb_keystore_last_error(identity));
     else if (rc == 0)
-      rc = sslb_engine_add_key_store(engine, identity, NULL, argv[6]);
+      rc = sslb_engine_add_key_store(engine, identity, NULL,
+                                     strcmp(argv[6], "*") ? argv[6] : NULL);
   }
   if (rc == 0)
     rc = sslb_client_new_from_engine(&client, engine);

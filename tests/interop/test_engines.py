@@ -195,6 +195,28 @@ def test_mutual_tls_against_nginx(nginx, tmp_path, fmt):
     assert result(p)["status"] == "400"  # nginx: "No required SSL certificate was sent"
 
 
+def test_the_servers_request_picks_the_identity(nginx, tmp_path):
+    """Two client keys in one store, the first from a CA nginx does not
+    accept: the one nginx's certificate request names is presented."""
+    d, _, _ = nginx
+    port = (d / "mtls.port").read_text()
+    sk("generate", tmp_path / "stranger.p12", "--alias", "a-stranger", "--type", "client",
+       "--subject", "CN=stranger", "--password", PW)
+    both = tmp_path / "both.p12"
+    for src in (tmp_path / "stranger.p12", d / "client.p12"):
+        keytool("-importkeystore", "-srckeystore", src, "-srcstoretype", "PKCS12",
+                "-srcstorepass", PW, "-destkeystore", both, "-deststoretype", "PKCS12",
+                "-deststorepass", PW, "-noprompt")
+    assert sslb_aliases(both) == ["a-stranger", "client"]
+    p = engine("cio", f"https://localhost:{port}/dn", d / "ca.p12", PW, "-", both, "*")
+    assert result(p)["status"] == "200" and "CN=sslbind client" in p.stdout, p.stdout
+
+
+def sslb_aliases(path):
+    return [l.split("\t")[1] for l in sk("list", path, "--password", PW).stdout.splitlines()
+            if l.startswith("entry\t")]
+
+
 def test_trust_all_connects_warns_once_and_says_what_it_skipped(site, tmp_path):
     d, port, _, _ = site
     p = subprocess.run([str(BUILD / "sslb-get"), f"https://localhost:{port}/", "--insecure",
