@@ -1,0 +1,936 @@
+"""The HTTPS client: blocking, streaming, batched and asyncio requests.
+
+* Blocking calls (``get``/``post``/.../``request``) run ``sslb_client_execute``
+  with the GIL released, so threads overlap. With ``timeout=`` the request
+  is submitted instead and cancelled when the time is up (TimeoutError).
+* ``stream()`` feeds the response body through a body sink into a queue
+  that ``iter_bytes()`` drains.
+* ``batch()`` submits every request at once and waits for all of them; the
+  requests to one HTTP/2 origin share one connection.
+* ``aget``/``arequest`` (and :class:`AsyncHttpClient`) submit the request
+  and resolve an asyncio future from the completion callback through
+  ``loop.call_soon_threadsafe``: no thread per request.
+
+An exception raised inside a Python callback (verify callback, hostname
+verifier, Android's ssl_manager, a body reader or the stream's sink) makes
+that callback fail the request; the request then raises that same exception,
+chained (``__cause__``) to the sslbind error it became.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import io
+import json as _json
+import os
+import queue
+import threading
+import urllib.parse
+from typing import (Any, AsyncIterator, Callable, Dict, Iterable, Iterator, List, Mapping,
+                    Optional, Sequence, Tuple, Union)
+
+from . import _callbacks, _ffi, errors
+from ._handle import Handle
+from .certificate import Certificate
+from .context import SSLContext
+from .engines import Engine, HostnameVerifier, Native, _HostnameTarget, hostname_policy, http_policy
+from .keystore import KeyStore
+from .trust import TrustManager
+
+__all__ = ["HttpClient", "AsyncHttpClient", "Response", "StreamingResponse", "Headers",
+           "TLSInfo"]
+
+HeadersLike = Union[None, Mapping[str, str], Iterable[Tuple[str, str]]]
+Content = Union[None, bytes, bytearray, memoryview, str, Any]
+
+_CANCELLED = -58
+_TIMEOUT = -54
+_DEFAULT_TIMEOUTS = {  # (connect_ms, request_ms) each style starts with
+    "Native": (10000, 30000), "Apache": (10000, 30000), "Java": (10000, 30000),
+    "Jetty": (10000, 30000), "OkHttp": (10000, 30000), "CIO": (5000, 15000),
+    "Android": (100000, 0)}
+
+
+# ------------------------------------------------------------------ responses
+
+
+class Headers(Sequence[Tuple[str, str]]):
+    """Response header fields in order, as (name, value) pairs (names in lower
+    case); ``get``/``[]`` by name are case-insensitive."""
+
+    def __init__(self, pairs: Sequence[Tuple[str, str]]) -> None:
+        self._pairs = list(pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            v = self.get(key)
+            if v is None:
+                raise KeyError(key)
+            return v
+        return self._pairs[key]
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        """The first value of a field (case-insensitive)."""
+        n = name.lower()
+        for k, v in self._pairs:
+            if k.lower() == n:
+                return v
+        return default
+
+    def get_all(self, name: str) -> List[str]:
+        n = name.lower()
+        return [v for k, v in self._pairs if k.lower() == n]
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str):
+            return self.get(name) is not None
+        return name in self._pairs
+
+    def keys(self) -> List[str]:
+        return [k for k, _ in self._pairs]
+
+    def items(self) -> List[Tuple[str, str]]:
+        return list(self._pairs)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Headers):
+            return self._pairs == other._pairs
+        if isinstance(other, list):
+            return self._pairs == other
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Headers({self._pairs!r})"
+
+
+class TLSInfo:
+    """TLS facts of the connection that carried a response: ``version``
+    ("TLS1.3"), ``cipher``, ``alpn`` ("h2", "http/1.1" or ""), ``resumed`` and
+    ``chain`` (the server's certificates as presented, leaf first)."""
+
+    def __init__(self, resp: "Response", version: str, cipher: str, alpn: str,
+                 resumed: bool) -> None:
+        self._resp = resp
+        self.version, self.cipher, self.alpn, self.resumed = version, cipher, alpn, resumed
+        self._chain: Optional[List[Certificate]] = None
+
+    @property
+    def chain(self) -> List[Certificate]:
+        if self._chain is None:
+            p = self._resp._h._p
+            out = []
+            for i in range(_ffi.sslb_response_peer_chain_length(p)):
+                out.append(Certificate(_ffi.new_handle(
+                    lambda o: _ffi.sslb_response_peer_certificate(p, i, o),
+                    _ffi.CertificatePtr)))
+            self._chain = out
+        return self._chain
+
+    def __repr__(self) -> str:
+        return f"<TLSInfo {self.version} {self.cipher} alpn={self.alpn!r}>"
+
+
+class _ResponseHandle(Handle):
+    _kind = "response"
+
+
+class Response:
+    """A complete response. ``status``, ``headers``, ``content`` (bytes),
+    ``text``, ``json()``, ``http_version`` ("1.1" or "2") and ``tls``. The C
+    response is kept for ``tls.chain`` until ``close()`` (or the garbage
+    collector); everything else is copied."""
+
+    def __init__(self, ptr: Any, url: str = "") -> None:
+        self._h = _ResponseHandle(ptr, _ffi.sslb_response_free)
+        p = ptr
+        self.url = url
+        self.status: int = _ffi.sslb_response_status(p)
+        self.http_version: str = _ffi.dec(_ffi.sslb_response_http_version(p)) or ""
+        pairs = []
+        for i in range(_ffi.sslb_response_header_count(p)):
+            pairs.append((_ffi.dec(_ffi.sslb_response_header_name(p, i)) or "",
+                          _ffi.dec(_ffi.sslb_response_header_value(p, i)) or ""))
+        self.headers = Headers(pairs)
+        body = ctypes.c_void_p()
+        n = ctypes.c_size_t()
+        _ffi.sslb_response_body(p, ctypes.byref(body), ctypes.byref(n))
+        self.content: bytes = ctypes.string_at(body, n.value) if n.value else b""
+        self.tls = TLSInfo(self, _ffi.dec(_ffi.sslb_response_tls_version(p)) or "",
+                           _ffi.dec(_ffi.sslb_response_tls_cipher(p)) or "",
+                           _ffi.dec(_ffi.sslb_response_alpn(p)) or "",
+                           _ffi.sslb_response_tls_resumed(p) == 1)
+
+    @property
+    def encoding(self) -> str:
+        ctype = self.headers.get("content-type") or ""
+        for part in ctype.split(";")[1:]:
+            k, _, v = part.strip().partition("=")
+            if k.lower() == "charset" and v:
+                return v.strip('"')
+        return "utf-8"
+
+    @property
+    def text(self) -> str:
+        try:
+            return self.content.decode(self.encoding, "replace")
+        except LookupError:
+            return self.content.decode("utf-8", "replace")
+
+    def json(self, **kw: Any) -> Any:
+        return _json.loads(self.content, **kw)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 400
+
+    def close(self) -> None:
+        self._h.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._h.closed
+
+    def __enter__(self) -> "Response":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Response [{self.status}] HTTP/{self.http_version} {len(self.content)} bytes>"
+
+
+# ------------------------------------------------------------------ requests
+
+
+class _BodyReader:
+    """A request body read piece by piece on the I/O thread (file-like
+    objects and iterables of bytes)."""
+
+    def __init__(self, source: Any) -> None:
+        self.errors: Optional[BaseException] = None
+        if hasattr(source, "read"):
+            self._read: Callable[[int], bytes] = source.read
+            self._it: Optional[Iterator[bytes]] = None
+        else:
+            self._it = iter(source)
+        self._pending = b""
+
+    def _on_read(self, buf: int, n: int) -> int:
+        if self._it is None:
+            data = self._read(n)
+            if isinstance(data, str):
+                data = data.encode()
+        else:
+            data = self._pending
+            while not data:
+                try:
+                    data = next(self._it)
+                except StopIteration:
+                    return 0
+                if isinstance(data, str):
+                    data = data.encode()
+            self._pending = data[n:]
+            data = data[:n]
+        if not data:
+            return 0
+        ctypes.memmove(buf, data, len(data))
+        return len(data)
+
+    def _failed(self, host: Any, exc: BaseException) -> None:
+        self.errors = exc
+
+
+def _body_length(source: Any) -> int:
+    try:
+        if hasattr(source, "fileno") and hasattr(source, "tell"):
+            st = os.fstat(source.fileno())
+            return max(st.st_size - source.tell(), 0)
+    except (OSError, io.UnsupportedOperation):
+        pass
+    return -1
+
+
+class _Request:
+    """One sslb_request plus what C may call back for it."""
+
+    def __init__(self, method: str, url: str, headers: HeadersLike, content: Content,
+                 json: Any, http: Optional[str], default_headers: Sequence[Tuple[str, str]]
+                 ) -> None:
+        self.url = url
+        self.host = urllib.parse.urlsplit(url).hostname
+        self.ptr = _ffi.new_handle(_ffi.sslb_request_new, _ffi.RequestPtr,
+                                   _ffi.enc(method.upper()), _ffi.enc(url))
+        self.tokens: List[Any] = []
+        self.reader: Optional[_BodyReader] = None
+        self.sink: Any = None
+        try:
+            pairs: List[Tuple[str, str]] = list(default_headers)
+            if headers is not None:
+                pairs += list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+            if json is not None:
+                if content is not None:
+                    raise ValueError("give content or json, not both")
+                content = _json.dumps(json).encode()
+                if not any(k.lower() == "content-type" for k, _ in pairs):
+                    pairs.append(("Content-Type", "application/json"))
+            for k, v in pairs:
+                _ffi.sslb_request_add_header(self.ptr, _ffi.enc(k), _ffi.enc(v))
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            if isinstance(content, (bytes, bytearray, memoryview)):
+                data = bytes(content)
+                _ffi.sslb_request_set_body(self.ptr, data, len(data))
+            elif content is not None:
+                self.reader = _BodyReader(content)
+                token = _callbacks.Token(self.reader)
+                self.tokens.append(token)
+                _ffi.sslb_request_set_body_reader(self.ptr, _callbacks.reader_trampoline,
+                                                  token.value, _body_length(content))
+            if http is not None:
+                _ffi.sslb_request_set_http_policy(self.ptr, http_policy(http))
+        except BaseException:
+            self.free()
+            raise
+
+    def last_error(self) -> str:
+        return _ffi.dec(_ffi.sslb_request_last_error(self.ptr)) or ""
+
+    def own_exception(self) -> Optional[BaseException]:
+        for t in (self.reader, self.sink):
+            if t is not None and t.errors is not None:
+                return t.errors
+        return None
+
+    def free(self) -> None:
+        if self.ptr:
+            _ffi.sslb_request_free(self.ptr)
+            self.ptr = _ffi.RequestPtr()
+
+
+class _Pending:
+    """A submitted request, until (and after) its completion. The completion
+    runs on the client's I/O thread: it records the outcome, frees the C
+    request (C is done with it) and calls ``on_done``."""
+
+    def __init__(self, client: "HttpClient", req: _Request,
+                 on_done: Optional[Callable[["_Pending"], None]] = None) -> None:
+        self.client = client
+        self.req = req
+        self.on_done = on_done
+        self.lock = threading.Lock()
+        self.event = threading.Event()
+        self.done = False
+        self.rc = 0
+        self.resp: Optional[int] = None
+        self.message = ""
+        self.timed_out = False
+        self.token = 0
+
+    def submit(self) -> None:
+        self.token = _callbacks.register_once(self)
+        try:
+            _ffi.sslb_client_submit(self.client._c._p, self.req.ptr,
+                                    _callbacks.completion_trampoline, self.token)
+        except BaseException:
+            _callbacks.unregister(self.token)
+            self.req.free()
+            raise
+
+    def _on_complete(self, rc: int, resp: Optional[int]) -> None:
+        with self.lock:
+            self.rc, self.resp = rc, resp
+            if rc < 0:
+                self.message = self.req.last_error()
+            self.req.free()
+            self.done = True
+        self.event.set()
+        if self.on_done is not None:
+            self.on_done(self)
+
+    def cancel(self) -> None:
+        with self.lock:
+            if not self.done and not self.client._c.closed:
+                _ffi.sslb_client_cancel(self.client._c._ptr, self.req.ptr)
+
+    def take_response(self) -> Optional[int]:
+        r, self.resp = self.resp, None
+        return r
+
+    def discard(self) -> None:
+        """Frees a response nobody will read."""
+        r = self.take_response()
+        if r:
+            _ffi.sslb_response_free(_ffi.ResponsePtr(r))
+
+    def result(self) -> Response:
+        """The Response, or raises the request's error."""
+        if self.rc < 0:
+            err = errors.error_for(self.rc, self.message, host=self.req.host)
+            if self.timed_out and self.rc == _CANCELLED:
+                err = errors.TimeoutError(_TIMEOUT, "TIMEOUT",
+                                          f"no response within the request's timeout "
+                                          f"({self.req.url})")
+            raise self.client._translate(err, self.req)
+        return Response(_ffi.ResponsePtr(self.take_response()), self.req.url)
+
+    def outcome(self) -> Union[Response, BaseException]:
+        try:
+            return self.result()
+        except BaseException as e:  # noqa: B902 - batch reports every outcome
+            return e
+
+
+# -------------------------------------------------------------------- client
+
+
+def _release_client(ptr: Any) -> None:
+    if _callbacks.in_callback():
+        # never from a client's own I/O thread (it would join itself)
+        threading.Thread(target=_ffi.sslb_client_free, args=(ptr,),
+                         name="sslbind-client-free").start()
+    else:
+        _ffi.sslb_client_free(ptr)
+
+
+class _ClientHandle(Handle):
+    _kind = "client"
+
+
+class HttpClient:
+    """An HTTPS client (one C client: connection pool, one I/O thread).
+
+    ``engine`` is an engine style (:class:`~sslbind.Apache`, ``Java``,
+    ``Jetty``, ``CIO``, ``Android``, ``OkHttp``, ``Native``) or None; without
+    one, ``ssl_context`` / ``trust_manager`` make a native client (the system
+    store when neither is given). Options (seconds for timeouts; None keeps
+    the engine's default):
+
+    ``connect_timeout``, ``request_timeout``, ``idle_timeout``, ``max_body``
+    (bytes), ``redirects`` (hops to follow; 0 returns them), ``http`` ("h2",
+    "http/1.1", "any"), ``proxy`` ("http://host:port"), ``no_proxy``,
+    ``proxy_from_env``, ``resolve`` ({(host, port) or "host:port": address}),
+    ``decoding`` (gzip/deflate/br), ``hostname_policy`` ("BUILTIN", "CLIENT",
+    "BOTH", "NONE"), ``server_name``, ``identity`` ((keystore, alias,
+    key_password) for mTLS), ``hostname_verifier`` (fn(host, chain) -> bool),
+    ``headers`` (sent with every request).
+
+    Safe to use from many threads. ``close()`` cancels what is running."""
+
+    def __init__(self, engine: Union[Engine, type, None] = None, *,
+                 ssl_context: Optional[SSLContext] = None,
+                 trust_manager: Optional[TrustManager] = None,
+                 connect_timeout: Optional[float] = None,
+                 request_timeout: Optional[float] = None,
+                 idle_timeout: Optional[float] = None,
+                 max_body: Optional[int] = None,
+                 redirects: Optional[int] = None,
+                 http: Optional[str] = None,
+                 proxy: Optional[str] = None,
+                 no_proxy: Union[None, str, Sequence[str]] = None,
+                 proxy_from_env: bool = False,
+                 resolve: Optional[Mapping[Any, str]] = None,
+                 decoding: Optional[bool] = None,
+                 hostname_policy: Union[str, int, None] = None,
+                 server_name: Optional[str] = None,
+                 identity: Optional[Tuple[Any, ...]] = None,
+                 hostname_verifier: Optional[HostnameVerifier] = None,
+                 headers: HeadersLike = None) -> None:
+        if isinstance(engine, type):
+            engine = engine()
+        if engine is None:
+            engine = Native(ssl_context=ssl_context, trust_manager=trust_manager)
+        elif ssl_context is not None or trust_manager is not None:
+            raise TypeError("give ssl_context/trust_manager to the engine, not the client")
+        self.engine = engine
+        ptr, keep, info = engine._make()
+        self._hv_token = None
+        if hostname_verifier is not None:
+            self._hv_token = _callbacks.Token(_HostnameTarget(hostname_verifier))
+            keep.append(self._hv_token)
+        self._c = _ClientHandle(ptr, _release_client, keep)
+        self._lock = threading.Condition()
+        self._active: Dict[int, _Request] = {}
+        self._closing = False
+        self._server_name = server_name or info.get("server_name")
+        hdrs: List[Tuple[str, str]] = []
+        if headers is not None:
+            hdrs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        self._default_headers = hdrs
+        try:
+            self._configure(engine, connect_timeout, request_timeout, idle_timeout, max_body,
+                            redirects, http, proxy, no_proxy, proxy_from_env, resolve, decoding,
+                            hostname_policy, server_name, identity, hostname_verifier)
+        except BaseException:
+            self._c.close()
+            raise
+
+    def _configure(self, engine: Engine, connect_timeout: Optional[float],
+                   request_timeout: Optional[float], idle_timeout: Optional[float],
+                   max_body: Optional[int], redirects: Optional[int], http: Optional[str],
+                   proxy: Optional[str], no_proxy: Any, proxy_from_env: bool,
+                   resolve: Optional[Mapping[Any, str]], decoding: Optional[bool],
+                   hpolicy: Union[str, int, None], server_name: Optional[str],
+                   identity: Optional[Tuple[Any, ...]],
+                   hostname_verifier: Optional[HostnameVerifier]) -> None:
+        c = self._c._p
+        if connect_timeout is not None or request_timeout is not None:
+            dc, dr = _DEFAULT_TIMEOUTS.get(engine.name, (10000, 30000))
+            _ffi.sslb_client_set_timeouts(
+                c, dc if connect_timeout is None else _ms(connect_timeout),
+                dr if request_timeout is None else _ms(request_timeout))
+        if idle_timeout is not None:
+            _ffi.sslb_client_set_idle_timeout(c, _ms(idle_timeout))
+        if max_body is not None:
+            _ffi.sslb_client_set_max_body(c, max_body)
+        if redirects is not None:
+            _ffi.sslb_client_set_redirects(c, redirects)
+        if http is not None:
+            _ffi.sslb_client_set_http_policy(c, http_policy(http))
+        if proxy_from_env:
+            _ffi.sslb_client_use_environment_proxy(c)
+        if proxy is not None:
+            np = no_proxy if isinstance(no_proxy, (str, type(None))) else ",".join(no_proxy)
+            _ffi.sslb_client_set_proxy(c, _ffi.enc(proxy), _ffi.enc(np))
+        for key, address in (resolve or {}).items():
+            if isinstance(key, str):
+                host, _, port = key.rpartition(":")
+                host = host.strip("[]")
+            else:
+                host, port = key
+            _ffi.sslb_client_add_resolve(c, _ffi.enc(host), int(port), _ffi.enc(address))
+        if decoding is not None:
+            _ffi.sslb_client_set_decoding(c, 1 if decoding else 0)
+        if hpolicy is not None:
+            _ffi.sslb_client_set_hostname_policy(c, hostname_policy(hpolicy))
+        if server_name is not None:
+            _ffi.sslb_client_set_server_name(c, _ffi.enc(server_name))
+        if identity is not None:
+            ks, alias, *rest = identity
+            _ffi.sslb_client_set_identity(c, ks._p, _ffi.enc(alias),
+                                          _ffi.enc(rest[0] if rest else None))
+        if self._hv_token is not None:
+            _ffi.sslb_client_set_hostname_verifier(c, _callbacks.hostname_trampoline,
+                                                   self._hv_token.value)
+
+    # --------------------------------------------------------------- basics
+    @property
+    def connections_opened(self) -> int:
+        """Connections this client has opened so far."""
+        return int(_ffi.sslb_client_connections_opened(self._c._p))
+
+    @property
+    def closed(self) -> bool:
+        return self._c.closed
+
+    def close(self) -> None:
+        """Cancels running requests, waits for blocking calls in other threads
+        to return, and frees the client. Idempotent."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        if _callbacks.in_callback():
+            threading.Thread(target=self._finish_close, name="sslbind-client-close").start()
+        else:
+            self._finish_close()
+
+    def _finish_close(self) -> None:
+        with self._lock:
+            while self._active:
+                # repeated: a cancel that lands before execute has made its
+                # job is lost (the C side resets the flag)
+                for req in list(self._active.values()):
+                    _ffi.sslb_client_cancel(self._c._p, req.ptr)
+                self._lock.wait(0.05)
+        self._c.close()
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"{self.connections_opened} connections"
+        return f"<HttpClient {self.engine.name} {state}>"
+
+    # ---------------------------------------------------------- internals
+    def _request(self, method: str, url: str, headers: HeadersLike, content: Content,
+                 json: Any, http: Optional[str]) -> _Request:
+        if self._closing:
+            raise ValueError("this client is closed")
+        return _Request(method, url, headers, content, json, http, self._default_headers)
+
+    def _translate(self, err: errors.SslbindError, req: _Request) -> BaseException:
+        """The exception a failed request raises: a Python callback's own
+        exception (chained to err) when one caused the failure."""
+        exc = req.own_exception()
+        if exc is None:
+            hosts = [req.host, self._server_name]
+            if isinstance(err, errors.CertificateVerifyError):
+                hosts.insert(0, err.host)
+            for sink in _callbacks.error_sinks(self._c._keep):
+                exc = sink.get(*hosts) if sink.code_name == err.name else None
+                if exc is not None:
+                    break
+        if exc is None:
+            return err
+        exc.__cause__ = err
+        return exc
+
+    def _execute(self, req: _Request) -> Response:
+        with self._lock:
+            if self._closing:
+                req.free()
+                raise ValueError("this client is closed")
+            self._active[id(req)] = req
+        out = _ffi.ResponsePtr()
+        try:
+            _ffi.sslb_client_execute(self._c._p, req.ptr, ctypes.byref(out))
+        except errors.SslbindError as e:
+            if isinstance(e, errors.CertificateVerifyError) and e.host is None:
+                e.host = req.host
+            exc = self._translate(e, req)
+            if exc is e:
+                raise
+            raise exc from e
+        finally:
+            with self._lock:
+                self._active.pop(id(req), None)
+                self._lock.notify_all()
+            req.free()
+        return Response(out, req.url)
+
+    def _submit(self, req: _Request, on_done: Optional[Callable[[_Pending], None]] = None
+                ) -> _Pending:
+        p = _Pending(self, req, on_done)
+        p.submit()
+        return p
+
+    # -------------------------------------------------------------- blocking
+    def request(self, method: str, url: str, *, headers: HeadersLike = None,
+                content: Content = None, json: Any = None, timeout: Optional[float] = None,
+                http: Optional[str] = None) -> Response:
+        """Sends a request and returns the complete response. ``content`` is
+        bytes, str (UTF-8), a binary file or an iterable of bytes (streamed
+        from the I/O thread: it must not block); ``json`` an object to send as
+        application/json. ``timeout`` (seconds) bounds this call on top of the
+        client's timeouts. Raises an SslbindError subclass on failure."""
+        req = self._request(method, url, headers, content, json, http)
+        if timeout is None:
+            return self._execute(req)
+        p = self._submit(req)
+        if not p.event.wait(timeout):
+            p.timed_out = True
+            p.cancel()
+            p.event.wait()
+        return p.result()
+
+    def get(self, url: str, **kw: Any) -> Response:
+        return self.request("GET", url, **kw)
+
+    def head(self, url: str, **kw: Any) -> Response:
+        return self.request("HEAD", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> Response:
+        return self.request("POST", url, **kw)
+
+    def put(self, url: str, **kw: Any) -> Response:
+        return self.request("PUT", url, **kw)
+
+    def patch(self, url: str, **kw: Any) -> Response:
+        return self.request("PATCH", url, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Response:
+        return self.request("DELETE", url, **kw)
+
+    def options(self, url: str, **kw: Any) -> Response:
+        return self.request("OPTIONS", url, **kw)
+
+    # ------------------------------------------------------------- streaming
+    @contextlib.contextmanager
+    def stream(self, method: str, url: str, *, headers: HeadersLike = None,
+               content: Content = None, json: Any = None, timeout: Optional[float] = None,
+               http: Optional[str] = None) -> Iterator["StreamingResponse"]:
+        """A context manager yielding a :class:`StreamingResponse` whose
+        ``iter_bytes()`` yields the body as it arrives. Leaving the block
+        early cancels the transfer."""
+        req = self._request(method, url, headers, content, json, http)
+        sink = _Sink()
+        token = _callbacks.Token(sink)
+        req.sink = sink
+        req.tokens.append(token)
+        try:
+            _ffi.sslb_request_set_body_sink(req.ptr, _callbacks.sink_trampoline, token.value)
+        except BaseException:
+            req.free()
+            raise
+        p = self._submit(req, on_done=lambda _p: sink.queue.put(_END))
+        sr = StreamingResponse(p, sink, timeout)
+        try:
+            yield sr
+        finally:
+            if not p.done:
+                sink.stop = True
+                p.cancel()
+                p.event.wait()
+            sr._finish()
+
+    # ----------------------------------------------------------------- batch
+    def batch(self, requests: Iterable[Union[Tuple[str, str], Tuple[str, str, Dict[str, Any]]]],
+              timeout: Optional[float] = None) -> List[Union[Response, BaseException]]:
+        """Submits every (method, url[, kwargs]) at once and waits for all.
+        Returns, in order, a Response or the exception each one raised. With
+        ``timeout`` the requests still running when it expires are cancelled
+        and report TimeoutError."""
+        items = list(requests)
+        results: List[Any] = [None] * len(items)
+        pendings: List[Optional[_Pending]] = [None] * len(items)
+        left = [0]
+        cv = threading.Condition()
+
+        def one_done(_p: _Pending) -> None:
+            with cv:
+                left[0] -= 1
+                if left[0] == 0:
+                    cv.notify_all()
+
+        for i, item in enumerate(items):
+            method, url, *rest = item
+            kw = dict(rest[0]) if rest else {}
+            kw.pop("timeout", None)
+            try:
+                req = self._request(method, url, kw.pop("headers", None),
+                                    kw.pop("content", None), kw.pop("json", None),
+                                    kw.pop("http", None))
+                if kw:
+                    raise TypeError(f"unknown request options {sorted(kw)}")
+                with cv:
+                    left[0] += 1
+                try:
+                    pendings[i] = self._submit(req, one_done)
+                except BaseException:
+                    with cv:
+                        left[0] -= 1
+                    raise
+            except Exception as e:  # noqa: B902 - reported in its slot
+                results[i] = e
+        with cv:
+            if not cv.wait_for(lambda: left[0] == 0, timeout):
+                for p in pendings:
+                    if p is not None and not p.done:
+                        p.timed_out = True
+                        p.cancel()
+                cv.wait_for(lambda: left[0] == 0)
+        for i, p in enumerate(pendings):
+            if p is not None:
+                results[i] = p.outcome()
+        return results
+
+    # ----------------------------------------------------------------- async
+    async def arequest(self, method: str, url: str, *, headers: HeadersLike = None,
+                       content: Content = None, json: Any = None,
+                       timeout: Optional[float] = None, http: Optional[str] = None) -> Response:
+        """The request on asyncio: submitted, and resolved from the completion
+        callback (no thread per request). Cancelling the task cancels the
+        request."""
+        loop = asyncio.get_running_loop()
+        fut: "asyncio.Future[_Pending]" = loop.create_future()
+
+        def settle(p: _Pending) -> None:
+            if fut.cancelled():
+                p.discard()
+            else:
+                fut.set_result(p)
+
+        def on_done(p: _Pending) -> None:
+            try:
+                loop.call_soon_threadsafe(settle, p)
+            except RuntimeError:  # the loop is closed: nobody will read it
+                p.discard()
+
+        req = self._request(method, url, headers, content, json, http)
+        p = self._submit(req, on_done)
+        timer = None
+        if timeout is not None:
+            def expire() -> None:
+                p.timed_out = True
+                p.cancel()
+            timer = loop.call_later(timeout, expire)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            p.cancel()
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+        return p.result()
+
+    async def aget(self, url: str, **kw: Any) -> Response:
+        return await self.arequest("GET", url, **kw)
+
+    async def apost(self, url: str, **kw: Any) -> Response:
+        return await self.arequest("POST", url, **kw)
+
+    async def aput(self, url: str, **kw: Any) -> Response:
+        return await self.arequest("PUT", url, **kw)
+
+    async def adelete(self, url: str, **kw: Any) -> Response:
+        return await self.arequest("DELETE", url, **kw)
+
+    async def ahead(self, url: str, **kw: Any) -> Response:
+        return await self.arequest("HEAD", url, **kw)
+
+
+def _ms(seconds: float) -> int:
+    if seconds < 0:
+        raise ValueError("timeouts are >= 0 seconds (0: none)")
+    return int(round(seconds * 1000))
+
+
+# ----------------------------------------------------------------- streaming
+
+_END = object()
+
+
+class _Sink:
+    """The body sink of a streamed request: chunks go to a queue."""
+
+    def __init__(self) -> None:
+        self.queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self.errors: Optional[BaseException] = None
+        self.stop = False
+        self.received = 0
+
+    def _on_body(self, data: int, n: int) -> int:
+        if self.stop:
+            return 1
+        self.queue.put(ctypes.string_at(data, n))
+        self.received += n
+        return 0
+
+    def _failed(self, host: Any, exc: BaseException) -> None:
+        self.errors = exc
+
+
+class StreamingResponse:
+    """The response of :meth:`HttpClient.stream`. ``iter_bytes()`` yields the
+    body as it arrives; ``status``, ``headers`` and the other facts are known
+    once the transfer has completed (the C API reports them with the
+    completion), so reading them waits for the end of the body."""
+
+    def __init__(self, p: _Pending, sink: _Sink, timeout: Optional[float]) -> None:
+        self._p = p
+        self._sink = sink
+        self._timeout = timeout
+        self._resp: Optional[Response] = None
+        self._consumed = False
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The body in the pieces the network delivered. Raises the request's
+        error at the end if it failed."""
+        if self._consumed:
+            raise RuntimeError("the body was already read")
+        self._consumed = True
+        while True:
+            try:
+                item = self._sink.queue.get(timeout=self._timeout)
+            except queue.Empty:
+                self._p.timed_out = True
+                self._p.cancel()
+                self._p.event.wait()
+                self._response()
+                raise errors.TimeoutError(_TIMEOUT, "TIMEOUT",
+                                          "no data within the stream's timeout") from None
+            if item is _END:
+                break
+            yield item
+        self._response()
+
+    def read(self) -> bytes:
+        return b"".join(self.iter_bytes())
+
+    def _response(self) -> Response:
+        if self._resp is None:
+            self._p.event.wait()
+            self._resp = self._p.result()
+        return self._resp
+
+    @property
+    def status(self) -> int:
+        return self._response().status
+
+    @property
+    def headers(self) -> Headers:
+        return self._response().headers
+
+    @property
+    def http_version(self) -> str:
+        return self._response().http_version
+
+    @property
+    def tls(self) -> TLSInfo:
+        return self._response().tls
+
+    @property
+    def bytes_received(self) -> int:
+        return self._sink.received
+
+    def _finish(self) -> None:
+        if self._resp is not None:
+            self._resp.close()
+        else:
+            self._p.discard()
+
+
+# --------------------------------------------------------------------- async
+
+
+class AsyncHttpClient:
+    """:class:`HttpClient` for asyncio: ``await client.get(url)``. Takes the
+    same arguments; requests are submitted and resolved from the completion
+    callback (no thread per request)."""
+
+    def __init__(self, engine: Union[Engine, type, None] = None, **options: Any) -> None:
+        self.sync = HttpClient(engine, **options)
+
+    async def request(self, method: str, url: str, **kw: Any) -> Response:
+        return await self.sync.arequest(method, url, **kw)
+
+    async def get(self, url: str, **kw: Any) -> Response:
+        return await self.sync.arequest("GET", url, **kw)
+
+    async def post(self, url: str, **kw: Any) -> Response:
+        return await self.sync.arequest("POST", url, **kw)
+
+    async def put(self, url: str, **kw: Any) -> Response:
+        return await self.sync.arequest("PUT", url, **kw)
+
+    async def delete(self, url: str, **kw: Any) -> Response:
+        return await self.sync.arequest("DELETE", url, **kw)
+
+    async def head(self, url: str, **kw: Any) -> Response:
+        return await self.sync.arequest("HEAD", url, **kw)
+
+    @property
+    def connections_opened(self) -> int:
+        return self.sync.connections_opened
+
+    async def aclose(self) -> None:
+        # close() may wait for blocking calls of other threads
+        await asyncio.get_running_loop().run_in_executor(None, self.sync.close)
+
+    def close(self) -> None:
+        self.sync.close()
+
+    async def __aenter__(self) -> "AsyncHttpClient":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
