@@ -543,6 +543,21 @@ static int extend(search *s) {
   return 0;
 }
 
+static const char *san_label(int type) {
+  switch (type) {
+  case SSLB_SAN_DNS:
+    return "DNS";
+  case SSLB_SAN_IP:
+    return "IP";
+  case SSLB_SAN_EMAIL:
+    return "email";
+  case SSLB_SAN_URI:
+    return "URI";
+  default:
+    return "other";
+  }
+}
+
 static void describe_cert(sslb__buf *b, size_t i, const sslb_certificate *c) {
   char nb[40], na[40];
   fmt_time(sslb_certificate_not_before(c), nb, sizeof nb);
@@ -553,7 +568,7 @@ static void describe_cert(sslb__buf *b, size_t i, const sslb_certificate *c) {
   size_t n = sslb_certificate_san_count(c);
   for (size_t k = 0; k < n; k++)
     sslb__buf_printf(b, "%s%s:%s", k ? ", " : "",
-                     sslb_certificate_san_type(c, k) == SSLB_SAN_IP ? "IP" : "DNS",
+                     san_label(sslb_certificate_san_type(c, k)),
                      sslb_certificate_san_value(c, k));
   if (!n)
     sslb__buf_str(b, "(none)");
