@@ -11,69 +11,20 @@ The peers are installed by bench/run-python into bench/.peers (pip
 import argparse
 import asyncio
 import os
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("SSLB_BUILD_DIR", ROOT / "build"))
-PW = "foobar"
 sys.path.insert(0, str(ROOT / "bindings" / "python"))
 os.environ.setdefault("SSLBIND_LIBRARY", str(BUILD / "libsslbind.so.0"))
 sys.path.insert(0, str(ROOT / "bench" / ".peers"))
 
 import sslbind  # noqa: E402
-
-
-def sh(*a):
-    return subprocess.run([str(x) for x in a], check=True, capture_output=True, text=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_nginx(d):
-    ks = BUILD / "sslb-keystore"
-    sh(ks, "generate", d / "ca.p12", "--alias", "ca", "--type", "ca", "--password", PW)
-    sh(ks, "generate", d / "server.p12", "--alias", "server", "--sign-with", f"{d}/ca.p12:ca",
-       "--password", PW)
-    sh(ks, "export", d / "ca.p12", "ca", d / "ca.pem", "--password", PW)
-    sh(ks, "convert", d / "server.p12", d / "server.pem", "--format", "pem", "--password", PW,
-       "--no-out-password")
-    (d / "htdocs").mkdir()
-    (d / "htdocs" / "hello.txt").write_text("x" * 100)
-    h2, h1 = free_port(), free_port()
-    user = "user root root;" if os.geteuid() == 0 else ""
-    (d / "nginx.conf").write_text(f"""{user}
-worker_processes 1;
-error_log {d}/error.log;
-pid {d}/nginx.pid;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  http2_max_concurrent_streams 128;
-  server {{
-    listen 127.0.0.1:{h2} ssl http2;
-    listen 127.0.0.1:{h1} ssl;
-    ssl_certificate {d}/server.pem;
-    ssl_certificate_key {d}/server.pem;
-    root {d}/htdocs;
-  }}
-}}
-""")
-    sh("nginx", "-c", d / "nginx.conf", "-p", d)
-    time.sleep(0.3)
-    return h2, h1
+from localnginx import LocalNginx  # noqa: E402
 
 
 def rate(n, fn):
@@ -94,9 +45,8 @@ def main():
         import requests
     except ImportError as e:
         sys.exit(f"{e}: run bench/run-python, which installs the peers into bench/.peers")
-    d = Path(tempfile.mkdtemp(prefix="sslb-pybench-"))
-    h2, h1 = start_nginx(d)
-    ca = str(d / "ca.pem")
+    srv = LocalNginx(BUILD, body="x" * 100, connections=4096)
+    d, h2, h1, ca = srv.d, srv.h2, srv.h1, str(srv.ca)
     url2, url1 = f"https://localhost:{h2}/hello.txt", f"https://localhost:{h1}/hello.txt"
     tm = sslbind.TrustManager.builder().replace_defaults().add_file(ca).build()
     ctx = sslbind.SSLContext(trust_manager=tm)
@@ -140,13 +90,11 @@ def main():
             cfg = d / "curl.cfg"
             cfg.write_text("".join(f'url = "{url2}"\noutput = "/dev/null"\n'
                                    for _ in range(a.conc)))
-            add(case, "curl --parallel", rate(a.conc, lambda: sh(
-                "curl", "-s", "--http2", "--parallel", "--parallel-max", "100", "--cacert", ca,
-                "-K", cfg)))
+            add(case, "curl --parallel", rate(a.conc, lambda: subprocess.run(
+                ["curl", "-s", "--http2", "--parallel", "--parallel-max", "100", "--cacert", ca,
+                 "-K", str(cfg)], check=True, capture_output=True)))
     finally:
-        os.kill(int((d / "nginx.pid").read_text()), signal.SIGTERM)
-        time.sleep(0.2)
-        shutil.rmtree(d, ignore_errors=True)
+        srv.stop()
     print(f"# loopback, nginx 1 worker, {a.rounds} rounds, median requests/s; "
           "ratio = sslbind / peer")
     print(f"{'case':44} {'client':16} {'req/s':>9} {'ratio':>7}")

@@ -8,30 +8,19 @@ machine, so nothing here asserts a speed.
 """
 import argparse
 import os
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from localnginx import LocalNginx
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("SSLB_BUILD_DIR", ROOT / "build"))
-PW = "foobar"
 
 
-def sh(*a, **kw):
-    return subprocess.run([str(x) for x in a], check=True, capture_output=True, text=True, **kw)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def timed(*cmd):
@@ -52,38 +41,8 @@ def main():
     for tool in ("nginx", "h2load", "curl"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed (scripts/bootstrap installs it)")
-    d = Path(tempfile.mkdtemp(prefix="sslb-bench-"))
-    ks = BUILD / "sslb-keystore"
-    sh(ks, "generate", d / "ca.p12", "--alias", "ca", "--type", "ca", "--password", PW)
-    sh(ks, "generate", d / "server.p12", "--alias", "server", "--sign-with", f"{d}/ca.p12:ca",
-       "--password", PW)
-    sh(ks, "export", d / "ca.p12", "ca", d / "ca.pem", "--password", PW)
-    sh(ks, "convert", d / "server.p12", d / "server.pem", "--format", "pem", "--password", PW,
-       "--no-out-password")
-    (d / "htdocs").mkdir()
-    (d / "htdocs" / "hello.txt").write_text("hello\n")
-    h2, h1 = free_port(), free_port()
-    user = "user root root;" if os.geteuid() == 0 else ""
-    (d / "nginx.conf").write_text(f"""{user}
-worker_processes 1;
-error_log {d}/error.log;
-pid {d}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  http2_max_concurrent_streams 128;
-  server {{
-    listen 127.0.0.1:{h2} ssl http2;
-    listen 127.0.0.1:{h1} ssl;
-    ssl_certificate {d}/server.pem;
-    ssl_certificate_key {d}/server.pem;
-    root {d}/htdocs;
-  }}
-}}
-""")
-    sh("nginx", "-c", d / "nginx.conf", "-p", d)
-    time.sleep(0.3)
+    srv = LocalNginx(BUILD)
+    d, h2, h1 = srv.d, srv.h2, srv.h1
     get = BUILD / "sslb-get"
     url2 = f"https://localhost:{h2}/hello.txt"
     url1 = f"https://localhost:{h1}/hello.txt"
@@ -102,9 +61,7 @@ http {{
             dt, _ = timed("curl", "--http1.1", "-s", "--cacert", d / "ca.pem", "-K", d / "curl.cfg")
             rows["h1"]["curl"].append(a.n_h1 / dt)
     finally:
-        os.kill(int((d / "nginx.pid").read_text()), signal.SIGTERM)
-        time.sleep(0.2)
-        shutil.rmtree(d, ignore_errors=True)
+        srv.stop()
     print(f"# loopback, nginx 1 worker, {a.rounds} rounds, median requests/s "
           "(whole process: start, TLS handshake, all requests)")
     print(f"{'case':44} {'sslbind':>10} {'peer':>10} {'ratio':>7}")

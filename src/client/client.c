@@ -506,17 +506,15 @@ static int start_tls(sslb_client *c, conn *k, sslb__err *err) {
   return 0;
 }
 
-/* The names a certificate carries, for messages: "DNS a, IP b". */
+/* The names a certificate carries, for messages: "DNS:a, IP:b", as the
+ * verifier's reports write them. */
 static void san_list(const sslb_certificate *cert, char *out, size_t n) {
   size_t used = 0;
   out[0] = 0;
   for (size_t i = 0; i < sslb_certificate_san_count(cert) && used < n; i++) {
     int t = sslb_certificate_san_type(cert, i);
-    int w = snprintf(out + used, n - used, "%s%s %s", used ? ", " : "",
-                     t == SSLB_SAN_IP    ? "IP"
-                     : t == SSLB_SAN_DNS ? "DNS"
-                                         : "other",
-                     sslb_certificate_san_value(cert, i));
+    int w = snprintf(out + used, n - used, "%s%s:%s", used ? ", " : "",
+                     sslb__san_label(t), sslb_certificate_san_value(cert, i));
     if (w < 0)
       break;
     used += (size_t)w;

@@ -41,6 +41,9 @@ int sslb__trust_verify(sslb_trust_manager *tm, sslb_certificate *const *chain,
                        size_t chain_len, const char *host, int check_name,
                        char **report);
 
+/* "DNS", "IP", "email", "URI" or "other": how reports name a SAN type. */
+const char *sslb__san_label(int type);
+
 /* Host name checks, exposed for tests: 1 when the certificate's SANs
  * cover host (DNS name or IP literal), 0 otherwise. */
 int sslb__host_matches(const sslb_certificate *c, const char *host);

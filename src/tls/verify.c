@@ -543,7 +543,7 @@ static int extend(search *s) {
   return 0;
 }
 
-static const char *san_label(int type) {
+const char *sslb__san_label(int type) {
   switch (type) {
   case SSLB_SAN_DNS:
     return "DNS";
@@ -568,7 +568,7 @@ static void describe_cert(sslb__buf *b, size_t i, const sslb_certificate *c) {
   size_t n = sslb_certificate_san_count(c);
   for (size_t k = 0; k < n; k++)
     sslb__buf_printf(b, "%s%s:%s", k ? ", " : "",
-                     san_label(sslb_certificate_san_type(c, k)),
+                     sslb__san_label(sslb_certificate_san_type(c, k)),
                      sslb_certificate_san_value(c, k));
   if (!n)
     sslb__buf_str(b, "(none)");

@@ -1,0 +1,69 @@
+"""The benchmarks' server: one nginx worker on 127.0.0.1 with an sslbind-made
+certificate, HTTP/2 and HTTP/1.1 on two ports, serving hello.txt."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+PW = "foobar"
+
+
+def sh(*a):
+    return subprocess.run([str(x) for x in a], check=True, capture_output=True, text=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalNginx:
+    """Starts at construction; .h2 and .h1 are ports, .ca the CA's PEM path.
+    stop() ends it and removes its directory."""
+
+    def __init__(self, build, body="hello\n", connections=1024):
+        self.d = d = Path(tempfile.mkdtemp(prefix="sslb-bench-"))
+        ks = Path(build) / "sslb-keystore"
+        sh(ks, "generate", d / "ca.p12", "--alias", "ca", "--type", "ca", "--password", PW)
+        sh(ks, "generate", d / "server.p12", "--alias", "server", "--sign-with",
+           f"{d}/ca.p12:ca", "--password", PW)
+        sh(ks, "export", d / "ca.p12", "ca", d / "ca.pem", "--password", PW)
+        sh(ks, "convert", d / "server.p12", d / "server.pem", "--format", "pem",
+           "--password", PW, "--no-out-password")
+        (d / "htdocs").mkdir()
+        (d / "htdocs" / "hello.txt").write_text(body)
+        self.ca = d / "ca.pem"
+        self.h2, self.h1 = free_port(), free_port()
+        user = "user root root;" if os.geteuid() == 0 else ""
+        (d / "nginx.conf").write_text(f"""{user}
+worker_processes 1;
+error_log {d}/error.log;
+pid {d}/nginx.pid;
+events {{ worker_connections {connections}; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  http2_max_concurrent_streams 128;
+  server {{
+    listen 127.0.0.1:{self.h2} ssl http2;
+    listen 127.0.0.1:{self.h1} ssl;
+    ssl_certificate {d}/server.pem;
+    ssl_certificate_key {d}/server.pem;
+    root {d}/htdocs;
+  }}
+}}
+""")
+        sh("nginx", "-c", d / "nginx.conf", "-p", d)
+        time.sleep(0.3)
+
+    def stop(self):
+        try:
+            os.kill(int((self.d / "nginx.pid").read_text()), signal.SIGTERM)
+            time.sleep(0.2)
+        finally:
+            shutil.rmtree(self.d, ignore_errors=True)
