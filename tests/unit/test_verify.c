@@ -533,32 +533,50 @@ Test(verify, every_path_is_tried) {
 }
 
 /* The classic cross-signed intermediate: one key, two certificates, one
- * from an untrusted old root and one from the trusted new root. */
+ * from an old root and one from a new root, and a leaf under it. */
+typedef struct {
+  gcert old_root, new_root, by_old, by_new, leaf;
+} cross_pki;
+
+static cross_pki make_cross(const char *tag) {
+  char o[64], n[64], i[64], l[64];
+  snprintf(o, sizeof o, "CN=%sOld Root", tag);
+  snprintf(n, sizeof n, "CN=%sNew Root", tag);
+  snprintf(i, sizeof i, "CN=%sCross Intermediate", tag);
+  snprintf(l, sizeof l, "CN=%scross leaf", tag);
+  cross_pki x;
+  gspec old_s = {.dn = o, .ca = 1};
+  gspec new_s = {.dn = n, .ca = 1};
+  x.old_root = gmake(&old_s, NULL);
+  x.new_root = gmake(&new_s, NULL);
+  gspec is = {.dn = i, .ca = 1};
+  x.by_old = gmake(&is, &x.old_root);
+  is.same_key = x.by_old.key;
+  x.by_new = gmake(&is, &x.new_root);
+  gspec ls = {.dn = l, .eku = GNUTLS_KP_TLS_WWW_SERVER, .dns = "localhost"};
+  x.leaf = gmake(&ls, &x.by_old);
+  return x;
+}
+
+static void free_cross(cross_pki *x) {
+  gfree(&x->leaf);
+  gfree(&x->by_new);
+  gfree(&x->by_old);
+  gfree(&x->new_root);
+  gfree(&x->old_root);
+}
+
 Test(verify, cross_signed_intermediate) {
-  gspec old_s = {.dn = "CN=Old Root", .ca = 1};
-  gspec new_s = {.dn = "CN=New Root", .ca = 1};
-  gcert old_root = gmake(&old_s, NULL);
-  gcert new_root = gmake(&new_s, NULL);
-  gspec is = {.dn = "CN=Cross Intermediate", .ca = 1};
-  gcert by_old = gmake(&is, &old_root);
-  is.same_key = by_old.key;
-  gcert by_new = gmake(&is, &new_root);
-  gspec ls = {.dn = "CN=cross leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
-              .dns = "localhost"};
-  gcert leaf = gmake(&ls, &by_old);
-  sslb_trust_manager *tm = tm_of(0, CERTS(new_root.cert));
-  expect_verify(tm, CERTS(leaf.cert, by_old.cert, old_root.cert, by_new.cert),
-                "localhost", 0, new_root.cert);
+  cross_pki x = make_cross("");
+  sslb_trust_manager *tm = tm_of(0, CERTS(x.new_root.cert));
+  expect_verify(tm, CERTS(x.leaf.cert, x.by_old.cert, x.old_root.cert, x.by_new.cert),
+                "localhost", 0, x.new_root.cert);
   sslb_trust_manager_free(tm);
-  tm = tm_of(0, CERTS(old_root.cert));
-  expect_verify(tm, CERTS(leaf.cert, by_new.cert, by_old.cert), "localhost", 0,
-                old_root.cert);
+  tm = tm_of(0, CERTS(x.old_root.cert));
+  expect_verify(tm, CERTS(x.leaf.cert, x.by_new.cert, x.by_old.cert), "localhost", 0,
+                x.old_root.cert);
   sslb_trust_manager_free(tm);
-  gfree(&leaf);
-  gfree(&by_new);
-  gfree(&by_old);
-  gfree(&new_root);
-  gfree(&old_root);
+  free_cross(&x);
 }
 
 /* A hostile chain: many intermediates named X (issued by Y) and Y (issued
@@ -1596,18 +1614,9 @@ Test(verify, pin_forms_compare_by_their_bytes) {
 /* With a cross-signed intermediate two paths are trusted; the pinned key
  * may be on either. */
 Test(verify, a_pinned_key_on_another_trusted_path) {
-  gspec old_s = {.dn = "CN=Pin Old Root", .ca = 1};
-  gspec new_s = {.dn = "CN=Pin New Root", .ca = 1};
-  gcert old_root = gmake(&old_s, NULL);
-  gcert new_root = gmake(&new_s, NULL);
-  gspec is = {.dn = "CN=Pin Cross Intermediate", .ca = 1};
-  gcert by_old = gmake(&is, &old_root);
-  is.same_key = by_old.key;
-  gcert by_new = gmake(&is, &new_root);
-  gspec ls = {.dn = "CN=pin cross leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
-              .dns = "localhost"};
-  gcert leaf = gmake(&ls, &by_old);
-  sslb_certificate *chain[] = {leaf.cert, by_old.cert, by_new.cert};
+  cross_pki x = make_cross("Pin ");
+  gcert old_root = x.old_root, new_root = x.new_root;
+  sslb_certificate *chain[] = {x.leaf.cert, x.by_old.cert, x.by_new.cert};
   /* unpinned, the path through the old root is found first */
   sslb_trust_manager *tm = tm_of(0, CERTS(old_root.cert, new_root.cert));
   expect_verify(tm, chain, 3, "localhost", 0, old_root.cert);
@@ -1622,11 +1631,7 @@ Test(verify, a_pinned_key_on_another_trusted_path) {
   expect_verify(tm, chain, 3, "localhost", SSLB_ERR_CERT_PIN_MISMATCH,
                 old_root.cert);
   sslb_trust_manager_free(tm);
-  gfree(&leaf);
-  gfree(&by_new);
-  gfree(&by_old);
-  gfree(&new_root);
-  gfree(&old_root);
+  free_cross(&x);
 }
 
 /* ------------------------------------------------------ verify callback */
