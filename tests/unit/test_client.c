@@ -240,3 +240,39 @@ Test(client, cancel_ends_a_request_waiting_for_its_handshake) {
   sslb_request_free(r);
   close(fd);
 }
+
+Test(client, hostname_and_connection_settings) {
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, NULL), 0);
+  cr_assert_eq(sslb_client_set_hostname_policy(NULL, SSLB_HOSTNAME_BOTH),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_hostname_policy(c, -1), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_hostname_policy(c, SSLB_HOSTNAME_NONE + 1),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_hostname_policy(c, SSLB_HOSTNAME_CLIENT), 0);
+  cr_assert_eq(sslb_client_set_hostname_verifier(NULL, NULL, NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_hostname_verifier(c, NULL, NULL), 0);
+  cr_assert_eq(sslb_client_set_connection_callback(NULL, NULL, NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_connection_callback(c, NULL, NULL), 0);
+  /* a server name is a host name: nothing that could split a header or a
+   * path, and no longer than a DNS name may be */
+  cr_assert_eq(sslb_client_set_server_name(NULL, "a"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_server_name(c, "evil\r\nx"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_server_name(c, "a/b"), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_server_name(c, "a b"), SSLB_ERR_INVALID_ARGUMENT);
+  char long_name[300];
+  memset(long_name, 'a', sizeof long_name - 1);
+  long_name[sizeof long_name - 1] = 0;
+  cr_assert_eq(sslb_client_set_server_name(c, long_name), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_set_server_name(c, "localhost"), 0);
+  cr_assert_eq(sslb_client_set_server_name(c, NULL), 0);
+  /* connection views: NULL-safe */
+  cr_assert_str_eq(sslb_connection_host(NULL), "");
+  cr_assert_eq(sslb_connection_port(NULL), 0);
+  cr_assert_eq(sslb_connection_set_socket_factory(NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_connection_set_hostname_verifier(NULL, NULL, NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
+  sslb_client_free(c);
+}
