@@ -93,6 +93,17 @@ int sslb__read_file(const char *path, uint8_t **data, size_t *len,
 int sslb__write_file_atomic(const char *path, const uint8_t *data, size_t len,
                             sslb__err *err) SSLB__MUST_USE;
 
+/* A function run on a thread taken from a pool of parked threads (see
+ * util/worker.c). Each started task is either joined or detached once. */
+typedef struct sslb__task sslb__task;
+int sslb__task_start(sslb__task **out, void *(*fn)(void *), void *arg)
+    SSLB__MUST_USE;
+void sslb__task_join(sslb__task *t); /* waits for fn to return, frees t */
+/* The thread running fn frees t when fn returns: for a task that ends
+ * itself, such as a client freed from its own callback. */
+void sslb__task_detach(sslb__task *t);
+int sslb__task_is_current(const sslb__task *t); /* called from inside fn */
+
 /* Limits that keep a lying length field from driving allocations. */
 #define SSLB__MAX_ENTRIES 100000u
 #define SSLB__MAX_CHAIN 64u

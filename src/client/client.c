@@ -141,19 +141,18 @@ struct sslb_client {
   pthread_mutex_t mu;
   sslb__job *inbox, *inbox_tail;
   int stopping;
-  int started;
-  pthread_t thread;
+  int free_on_exit; /* freed from its own I/O thread: the loop frees it */
+  sslb__task *loop_task;
   int epfd, evfd;
   origin *origins;
   struct dns_entry *dns; /* guarded by mu */
   /* names not in the cache are resolved on this thread, so that neither
    * the I/O loop nor a submitting thread waits for DNS */
-  pthread_t resolver;
+  sslb__task *resolver_task;
   pthread_cond_t resolve_cv;
   sslb__job *rq, *rq_tail; /* guarded by mu */
   int stop_resolver;       /* guarded by mu */
   int cancel_pending;      /* guarded by mu */
-  int resolver_started;
   conn *dead; /* closed this round; freed when the round ends */
   size_t opened;
 };
@@ -1151,6 +1150,8 @@ static void check_timeouts(sslb_client *c) {
   }
 }
 
+static void client_release(sslb_client *c);
+
 static void *loop(void *arg) {
   sslb_client *c = arg;
   struct epoll_event ev[64];
@@ -1199,6 +1200,10 @@ static void *loop(void *arg) {
     free(o);
   }
   bury(c);
+  if (c->free_on_exit) {
+    sslb__task_detach(c->loop_task);
+    client_release(c);
+  }
   return NULL;
 }
 
@@ -1342,19 +1347,17 @@ static int client_start(sslb_client *c, sslb_client **out) {
   }
   if (rc == 0 && pthread_cond_init(&c->resolve_cv, NULL) != 0)
     rc = SSLB_ERR_NO_MEMORY;
-  if (rc == 0 && pthread_create(&c->resolver, NULL, resolver, c) != 0)
-    rc = SSLB_ERR_NO_MEMORY;
-  else if (rc == 0)
-    c->resolver_started = 1;
-  if (rc == 0 && pthread_create(&c->thread, NULL, loop, c) != 0)
-    rc = SSLB_ERR_NO_MEMORY;
+  if (rc == 0)
+    rc = sslb__task_start(&c->resolver_task, resolver, c);
+  if (rc == 0)
+    rc = sslb__task_start(&c->loop_task, loop, c);
   if (rc < 0) {
-    if (c->resolver_started) {
+    if (c->resolver_task) {
       pthread_mutex_lock(&c->mu);
       c->stop_resolver = 1;
       pthread_cond_signal(&c->resolve_cv);
       pthread_mutex_unlock(&c->mu);
-      pthread_join(c->resolver, NULL);
+      sslb__task_join(c->resolver_task);
     }
     sslb_ssl_context_free(c->ctx);
     if (c->epfd >= 0)
@@ -1364,7 +1367,6 @@ static int client_start(sslb_client *c, sslb_client **out) {
     free(c);
     return rc;
   }
-  c->started = 1;
   *out = c;
   return 0;
 }
@@ -1410,25 +1412,9 @@ int sslb_client_new_with_context(sslb_client **out, sslb_ssl_context *ctx) {
   return client_start(c, out);
 }
 
-void sslb_client_free(sslb_client *c) {
-  if (!c)
-    return;
-  if (c->started) {
-    /* the resolver first: what it still holds is cancelled into the inbox,
-     * which the loop then drains on its way out */
-    pthread_mutex_lock(&c->mu);
-    c->stop_resolver = 1;
-    pthread_cond_signal(&c->resolve_cv);
-    pthread_mutex_unlock(&c->mu);
-    pthread_join(c->resolver, NULL);
-    pthread_mutex_lock(&c->mu);
-    c->stopping = 1;
-    pthread_mutex_unlock(&c->mu);
-    uint64_t one = 1;
-    (void)!write(c->evfd, &one, sizeof one);
-    pthread_join(c->thread, NULL);
-    pthread_cond_destroy(&c->resolve_cv);
-  }
+/* What is left once the threads have stopped. */
+static void client_release(sslb_client *c) {
+  pthread_cond_destroy(&c->resolve_cv);
   while (c->dns) {
     struct dns_entry *e = c->dns;
     c->dns = e->next;
@@ -1443,6 +1429,30 @@ void sslb_client_free(sslb_client *c) {
     sslb_ssl_context_free(c->retired[i]);
   free(c->retired);
   free(c);
+}
+
+void sslb_client_free(sslb_client *c) {
+  if (!c)
+    return;
+  /* the resolver first: what it still holds is cancelled into the inbox,
+   * which the loop then drains on its way out */
+  pthread_mutex_lock(&c->mu);
+  c->stop_resolver = 1;
+  pthread_cond_signal(&c->resolve_cv);
+  pthread_mutex_unlock(&c->mu);
+  sslb__task_join(c->resolver_task);
+  c->resolver_task = NULL;
+  int own_thread = sslb__task_is_current(c->loop_task);
+  pthread_mutex_lock(&c->mu);
+  c->stopping = 1;
+  c->free_on_exit = own_thread;
+  pthread_mutex_unlock(&c->mu);
+  if (own_thread)
+    return; /* from a callback: the loop ends its round, then frees c */
+  uint64_t one = 1;
+  (void)!write(c->evfd, &one, sizeof one);
+  sslb__task_join(c->loop_task);
+  client_release(c);
 }
 
 int sslb_client_set_http_policy(sslb_client *c, int policy) {

@@ -3,6 +3,8 @@
  * on loopback, unresolvable names are not tried: no traffic leaves the
  * machine). Exchanges with real servers are in tests/interop. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -239,6 +241,88 @@ Test(client, cancel_ends_a_request_waiting_for_its_handshake) {
   sslb_client_free(c);
   sslb_request_free(r);
   close(fd);
+}
+
+typedef struct {
+  sslb_client *c;
+  int done, rc;
+} self_free;
+
+static void free_own_client(void *ud, int rc, sslb_response *resp) {
+  self_free *s = ud;
+  sslb_response_free(resp);
+  s->rc = rc;
+  sslb_client_free(s->c); /* on the client's own I/O thread */
+  __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+}
+
+Test(client, freed_from_its_own_completion_callback) {
+  sslb_trust_manager *tm = empty_trust();
+  self_free s = {NULL, 0, 0};
+  cr_assert_eq(sslb_client_new(&s.c, tm), 0);
+  sslb_trust_manager_free(tm);
+  char url[64];
+  snprintf(url, sizeof url, "https://127.0.0.1:%u/", closed_port());
+  sslb_request *r, *r2;
+  cr_assert_eq(sslb_request_new(&r, "GET", url), 0);
+  cr_assert_eq(sslb_request_new(&r2, "GET", url), 0);
+  cr_assert_eq(sslb_client_submit(s.c, r, free_own_client, &s), 0);
+  for (int i = 0; i < 500 && !__atomic_load_n(&s.done, __ATOMIC_ACQUIRE); i++)
+    usleep(10000);
+  cr_assert_eq(s.done, 1);
+  cr_assert_eq(s.rc, SSLB_ERR_CONNECT);
+  /* the loop ends its round and frees the client: the sanitizer and
+   * valgrind runs of this test report it if it does not */
+  usleep(300000);
+  sslb_request_free(r);
+  sslb_request_free(r2);
+}
+
+/* Adds the kernel ids of this process's threads to seen[]; returns the
+ * number of distinct ids seen so far. */
+static size_t note_threads(long *seen, size_t n, size_t cap) {
+  DIR *d = opendir("/proc/self/task");
+  cr_assert_not_null(d);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    long tid = strtol(e->d_name, NULL, 10);
+    if (tid <= 0)
+      continue;
+    size_t i = 0;
+    while (i < n && seen[i] != tid)
+      i++;
+    if (i == n && n < cap)
+      seen[n++] = tid;
+  }
+  closedir(d);
+  return n;
+}
+
+Test(client, threads_are_reused_across_clients) {
+  /* every thread that ever drew random bytes costs GnuTLS memory until
+   * the process ends, so clients made one after another must run on the
+   * same few threads, not each on new ones */
+  sslb_trust_manager *tm = empty_trust();
+  char url[64];
+  snprintf(url, sizeof url, "https://127.0.0.1:%u/", closed_port());
+  enum { ROUNDS = 200, CAP = 1024 };
+  static long seen[CAP];
+  size_t before = note_threads(seen, 0, CAP), n = before;
+  for (int i = 0; i < ROUNDS; i++) {
+    sslb_client *c;
+    cr_assert_eq(sslb_client_new(&c, tm), 0);
+    sslb_request *r;
+    cr_assert_eq(sslb_request_new(&r, "GET", url), 0);
+    sslb_response *resp = NULL;
+    cr_assert_eq(sslb_client_execute(c, r, &resp), SSLB_ERR_CONNECT);
+    sslb_request_free(r);
+    n = note_threads(seen, n, CAP);
+    sslb_client_free(c);
+  }
+  sslb_trust_manager_free(tm);
+  /* two threads per client (event loop, resolver), taken again each time */
+  cr_assert_leq(n - before, 4, "%zu distinct threads over %d clients",
+                n - before, ROUNDS);
 }
 
 Test(client, hostname_and_connection_settings) {

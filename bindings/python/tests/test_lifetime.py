@@ -170,8 +170,10 @@ def test_exit_with_requests_in_flight(servers, pki):
 
 
 def test_leak_check_create_close_loop(servers, pki, capsys):
-    """Clients, contexts and responses made and closed 2,000 times: RSS
-    after must stay within slack of RSS after a 300-round warm-up."""
+    """Clients, contexts and responses made and closed 10,000 times (20,000
+    clients, each with its own handshake): RSS after must stay within 1 MiB
+    of RSS after a 300-round warm-up, about 50 bytes a round. Threads are
+    reused, so GnuTLS's per-thread state does not pile up."""
     out = run_script("""
         ks_path, url = sys.argv[1], sys.argv[2]
         page = os.sysconf("SC_PAGE_SIZE")
@@ -198,16 +200,16 @@ def test_leak_check_create_close_loop(servers, pki, capsys):
         gc.collect()
         base = rss()
         t = time.monotonic()
-        for _ in range(2000):
+        for _ in range(10000):
             round_()
         gc.collect()
         after = rss()
         print(f"rss_base {base} rss_after {after} delta {after - base} "
               f"seconds {time.monotonic() - t:.1f} registry {len(sslbind._callbacks._registry)}")
-    """, pki / "keystore.jks", servers["main"].url(), timeout=300)
+    """, pki / "keystore.jks", servers["main"].url(), timeout=900)
     fields = out.split()
     base, after = int(fields[1]), int(fields[3])
     with capsys.disabled():
-        print(f"\nleak check (2000 rounds, 4000 clients): {out.strip()}")
+        print(f"\nleak check (10000 rounds, 20000 clients): {out.strip()}")
     assert "registry 0" in out
-    assert after - base < 8 * 1024 * 1024, out
+    assert after - base < 1024 * 1024, out
