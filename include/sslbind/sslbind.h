@@ -1412,6 +1412,23 @@ SSLB_EXTERN int sslb_request_set_body_sink(sslb_request *r,
                                            sslb_body_sink_fn sink,
                                            void *user_data);
 /**
+ * Called once on the client's I/O thread when the final response's head is
+ * complete, before any of its body reaches the sink: `head` is a read-only
+ * view with the status, header fields, HTTP version and TLS facts (the
+ * sslb_response_* getters read it), valid only during the call; its body is
+ * empty. Interim (1xx) responses and redirects the client follows do not
+ * call it. Return 0 to go on, or anything else to stop the transfer (the
+ * request then fails with SSLB_ERR_CANCELLED). It must not block.
+ */
+typedef int (*sslb_head_fn)(void *user_data, const sslb_response *head);
+/** Sets (or, with NULL, clears) the head callback of a request: with a body
+ * sink, a streaming caller learns the status and headers without waiting
+ * for the end of the body.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
+SSLB_EXTERN int sslb_request_set_head_callback(sslb_request *r,
+                                               sslb_head_fn fn,
+                                               void *user_data);
+/**
  * Sets this request's protocol policy (sslb_http_policy), overriding the
  * client's. Connections are pooled per origin and policy, so an http/1.1-only
  * request never rides an HTTP/2 connection opened for another request, and
@@ -1467,6 +1484,23 @@ SSLB_EXTERN int sslb_client_submit(sslb_client *c, sslb_request *r,
  * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
  */
 SSLB_EXTERN int sslb_client_cancel(sslb_client *c, sslb_request *r);
+
+/**
+ * Back-pressure for a request whose body goes to a sink: after
+ * sslb_client_pause the client stops taking more of the response from the
+ * network until sslb_client_resume. Over HTTP/1.1 the connection is not
+ * read (the server is slowed down by TCP); over HTTP/2 the stream's flow-
+ * control window is not replenished, so the server may send at most one
+ * window (8 MiB) more while the connection's other streams go on. Bytes
+ * already received when the pause is seen still reach the sink. Both may
+ * be called from any thread, including from inside the request's own sink;
+ * neither blocks. A paused request is not ended by the client's idle
+ * timeout, only by its request deadline or a cancel. Pausing a request that
+ * is not running has no effect on later runs.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN int sslb_client_pause(sslb_client *c, sslb_request *r);
+SSLB_EXTERN int sslb_client_resume(sslb_client *c, sslb_request *r);
 
 /** HTTP status code; 0 for NULL. */
 SSLB_EXTERN int sslb_response_status(const sslb_response *resp);

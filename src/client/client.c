@@ -76,6 +76,7 @@ struct conn {
   int session_saved;
   unsigned served; /* HTTP/1.1 responses completed on this connection */
   int h1_got;      /* bytes of the current HTTP/1.1 response arrived */
+  int rx_paused;   /* not reading: the HTTP/1.1 request is paused */
   int64_t last_rx_ms; /* when the server last sent anything */
   sslb__job *running; /* HTTP/2 jobs on this connection (lprev/lnext) */
   conn *next;
@@ -153,6 +154,7 @@ struct sslb_client {
   sslb__job *rq, *rq_tail; /* guarded by mu */
   int stop_resolver;       /* guarded by mu */
   int cancel_pending;      /* guarded by mu */
+  int resume_pending;      /* guarded by mu */
   conn *dead; /* closed this round; freed when the round ends */
   size_t opened;
 };
@@ -208,8 +210,34 @@ static void decode_body(sslb__job *j) {
 
 static int follow_redirect(sslb__job *j);
 
+static int redirect_candidate(const sslb__job *j) {
+  int st = j->resp->status;
+  return j->client->max_redirects &&
+         (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) &&
+         sslb_response_header(j->resp, "location");
+}
+
+int sslb__job_head(sslb__job *j) {
+  if (j->head_done)
+    return 0;
+  j->head_done = 1;
+  if (redirect_candidate(j)) {
+    /* followed, or failed for a reason of its own: not the response the
+     * caller will see either way */
+    j->skip_body = 1;
+    return 0;
+  }
+  const sslb_request *u = j->user_req;
+  if (u->head && u->head(u->head_ud, j->resp) != 0)
+    return j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED,
+                              "the head callback stopped the transfer");
+  return 0;
+}
+
 int sslb__job_body(sslb__job *j, const uint8_t *p, size_t n) {
   const sslb_request *u = j->user_req;
+  if (j->skip_body)
+    return 0;
   if (u->sink) {
     if (u->sink(u->sink_ud, p, n) != 0)
       return j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED,
@@ -263,7 +291,7 @@ static void fail_job(sslb__job *j, int rc, const char *msg) {
 /* ------------------------------------------------------------- epoll */
 
 static void watch(sslb_client *c, conn *k, int want_write) {
-  unsigned ev = EPOLLIN | (want_write ? EPOLLOUT : 0);
+  unsigned ev = (k->rx_paused ? 0 : EPOLLIN) | (want_write ? EPOLLOUT : 0);
   if (ev == k->events)
     return;
   struct epoll_event e = {.events = ev, .data.ptr = k};
@@ -800,6 +828,7 @@ static void h1_failed(sslb_client *c, conn *k) {
 
 static void h1_finished(sslb_client *c, conn *k, int keep) {
   keep_session(k);
+  k->rx_paused = 0;
   k->served++;
   sslb__job *j = k->h1job;
   k->h1job = NULL;
@@ -811,11 +840,20 @@ static void h1_finished(sslb_client *c, conn *k, int keep) {
   dispatch(c, k->o);
 }
 
-static void on_readable(sslb_client *c, conn *k) {
+/* Reads what the server sent. hup: the socket reported a hang-up or an
+ * error, which is read even while paused (epoll would repeat it). */
+static void on_readable(sslb_client *c, conn *k, int hup) {
   uint8_t buf[READ_CHUNK];
   sslb__err err = {{0}};
   for (;;) {
     ssize_t r;
+    if (k->h1job && !hup && sslb__job_paused(k->h1job)) {
+      /* back-pressure: what is not read stays in the socket, and TCP
+       * slows the server down */
+      k->rx_paused = 1;
+      watch(c, k, (k->events & EPOLLOUT) != 0);
+      return;
+    }
     if (k->tls) {
       r = sslb__tls_read(k->tls, buf, sizeof buf, &err);
     } else {
@@ -956,7 +994,7 @@ static void conn_io(sslb_client *c, conn *k, unsigned ev) {
     /* records that arrived with the handshake sit in the read-ahead
      * buffer, where epoll cannot see them */
     if (k->state == C_READY)
-      on_readable(c, k);
+      on_readable(c, k, 0);
     return;
   }
   if (k->state != C_READY)
@@ -964,7 +1002,7 @@ static void conn_io(sslb_client *c, conn *k, unsigned ev) {
   if (ev & EPOLLOUT)
     flush(c, k);
   if (k->state == C_READY && (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-    on_readable(c, k);
+    on_readable(c, k, (ev & (EPOLLHUP | EPOLLERR)) != 0);
 }
 
 /* ----------------------------------------------------------- the loop */
@@ -1043,6 +1081,49 @@ static void sweep_cancelled(sslb_client *c) {
   }
 }
 
+/* Reads again for every paused request that was resumed. */
+static void sweep_resumed(sslb_client *c) {
+  for (origin *o = c->origins; o; o = o->next) {
+    for (conn *k = o->conns, *next; k; k = next) {
+      next = k->next;
+      if (k->state != C_READY)
+        continue;
+      if (k->rx_paused && k->h1job && !sslb__job_paused(k->h1job)) {
+        k->rx_paused = 0;
+        k->last_rx_ms = now_ms();
+        watch(c, k, (k->events & EPOLLOUT) != 0);
+        /* records already decrypted wait where epoll cannot see them */
+        on_readable(c, k, 0);
+        continue;
+      }
+      int any = 0;
+      for (sslb__job *j = k->running; j; j = j->lnext) {
+        if (j->held && !sslb__job_paused(j)) {
+          sslb__h2_release(k->h2, j);
+          any = 1;
+        }
+      }
+      if (any) {
+        k->last_rx_ms = now_ms();
+        flush(c, k);
+      }
+    }
+  }
+}
+
+/* The server is quiet because the client holds it back: every request on
+ * the connection is paused. */
+static int held_back(const conn *k) {
+  if (k->h1job)
+    return k->rx_paused;
+  if (!k->running)
+    return 0;
+  for (const sslb__job *j = k->running; j; j = j->lnext)
+    if (!sslb__job_paused(j))
+      return 0;
+  return 1;
+}
+
 static void take_inbox(sslb_client *c) {
   uint64_t v;
   while (read(c->evfd, &v, sizeof v) > 0) {
@@ -1052,9 +1133,13 @@ static void take_inbox(sslb_client *c) {
   c->inbox = c->inbox_tail = NULL;
   int sweep = c->cancel_pending;
   c->cancel_pending = 0;
+  int resumed = c->resume_pending;
+  c->resume_pending = 0;
   pthread_mutex_unlock(&c->mu);
   if (sweep)
     sweep_cancelled(c);
+  if (resumed)
+    sweep_resumed(c);
   while (list) {
     sslb__job *j = list;
     list = j->next;
@@ -1119,7 +1204,7 @@ static void check_timeouts(sslb_client *c) {
         break;
       }
       if (c->idle_ms && k->state == C_READY && (k->h1job || k->running) &&
-          now - k->last_rx_ms >= (int64_t)c->idle_ms) {
+          now - k->last_rx_ms >= (int64_t)c->idle_ms && !held_back(k)) {
         char msg[320];
         snprintf(msg, sizeof msg, "no data from %s for %u ms", o->host,
                  c->idle_ms);
@@ -1320,6 +1405,8 @@ static int follow_redirect(sslb__job *j) {
   j->rc = 0;
   j->err.msg[0] = 0;
   j->sent_any = j->retried = 0;
+  j->head_done = j->skip_body = 0;
+  j->held = 0;
   j->stream_id = 0;
   j->next = NULL;
   choose_proxy(c, j);
@@ -1539,6 +1626,27 @@ int sslb_client_cancel(sslb_client *c, sslb_request *r) {
   __atomic_store_n(&r->cancel, 1, __ATOMIC_RELEASE);
   pthread_mutex_lock(&c->mu);
   c->cancel_pending = 1;
+  pthread_mutex_unlock(&c->mu);
+  uint64_t one = 1;
+  (void)!write(c->evfd, &one, sizeof one);
+  return 0;
+}
+
+int sslb_client_pause(sslb_client *c, sslb_request *r) {
+  if (!c || !r)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  /* seen by the I/O thread before it takes more of the body */
+  __atomic_store_n(&r->paused, 1, __ATOMIC_RELEASE);
+  return 0;
+}
+
+int sslb_client_resume(sslb_client *c, sslb_request *r) {
+  if (!c || !r)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  if (!__atomic_exchange_n(&r->paused, 0, __ATOMIC_ACQ_REL))
+    return 0;
+  pthread_mutex_lock(&c->mu);
+  c->resume_pending = 1;
   pthread_mutex_unlock(&c->mu);
   uint64_t one = 1;
   (void)!write(c->evfd, &one, sizeof one);
@@ -1821,6 +1929,15 @@ int sslb_request_set_http_policy(sslb_request *r, int policy) {
   return 0;
 }
 
+int sslb_request_set_head_callback(sslb_request *r, sslb_head_fn fn,
+                                   void *user_data) {
+  if (!r)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  r->head = fn;
+  r->head_ud = fn ? user_data : NULL;
+  return 0;
+}
+
 int sslb_request_set_body_sink(sslb_request *r, sslb_body_sink_fn sink,
                                void *user_data) {
   if (!r)
@@ -1944,6 +2061,7 @@ static void choose_proxy(sslb_client *c, sslb__job *j) {
 static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
   r->err.msg[0] = 0;
   __atomic_store_n(&r->cancel, 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&r->paused, 0, __ATOMIC_RELEASE);
   /* cleared up to the (large) message buffer; addresses are read only up
    * to naddrs */
   job_box *b = malloc(sizeof *b);

@@ -40,8 +40,11 @@ struct sslb_request {
   uint8_t *body;
   size_t body_len;
   int cancel; /* set by sslb_client_cancel (atomic) */
+  int paused; /* set by sslb_client_pause, cleared by _resume (atomic) */
   sslb_body_sink_fn sink;
   void *sink_ud;
+  sslb_head_fn head;
+  void *head_ud;
   sslb_body_reader_fn reader; /* streamed body instead of body/body_len */
   void *reader_ud;
   int64_t reader_len; /* -1: unknown */
@@ -69,6 +72,10 @@ typedef struct sslb__job {
   int retried;  /* already re-run once after a stale keep-alive connection */
   unsigned refused; /* times an HTTP/2 server refused it unprocessed */
   size_t body_off;
+  int head_done; /* the final response's head was seen */
+  int skip_body; /* a redirect about to be followed: its body is dropped */
+  size_t held; /* HTTP/2 body bytes not yet given back to the stream's
+                  window, while the request is paused */
   int32_t stream_id;
   void *conn;
   struct sslb__job *next;
@@ -79,6 +86,15 @@ typedef struct sslb__job {
   void *cb_ud;
   sslb__err err; /* last: large, and only its first byte needs clearing */
 } sslb__job;
+
+/* The final response's head (status and fields) is complete: runs the
+ * request's head callback, unless the response is a redirect the client
+ * follows. 0, or a code also stored on the job. */
+int sslb__job_head(sslb__job *j) SSLB__MUST_USE;
+
+static inline int sslb__job_paused(const sslb__job *j) {
+  return __atomic_load_n(&j->user_req->paused, __ATOMIC_ACQUIRE);
+}
 
 /* Takes response body bytes: to the request's sink, or into the buffered
  * body within the size limit. 0, or a code also stored on the job. */

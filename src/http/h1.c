@@ -79,6 +79,8 @@ static int on_headers_complete(llhttp_t *p) {
     return 0;
   }
   h->headers_done = 1;
+  if (sslb__job_head(h->job) < 0)
+    return -1;
   return h->head ? 1 : 0;
 }
 

@@ -59,16 +59,32 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f,
   return 0;
 }
 
+/* Window updates are the client's to send: a paused request's stream gets
+ * none until it resumes, so a server can send it at most one stream window
+ * (INITIAL_WINDOW) ahead; the connection's window is always given back, so
+ * the other streams go on. */
 static int on_data(nghttp2_session *s, uint8_t flags, int32_t id,
                    const uint8_t *data, size_t len, void *ud) {
   sslb__job *j = nghttp2_session_get_stream_user_data(s, id);
-  if (!j)
+  if (!j || j->rc < 0) { /* gone, or stopped with its reset on the way */
+    nghttp2_session_consume(s, id, len);
     return 0;
-  if (j->rc < 0)
-    return 0; /* already stopped; the reset is on its way */
+  }
   if (sslb__job_body(j, data, len) < 0)
     nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+  if (j->rc == 0 && sslb__job_paused(j)) {
+    nghttp2_session_consume_connection(s, len);
+    j->held += len;
+  } else {
+    nghttp2_session_consume(s, id, len);
+  }
   return 0;
+}
+
+void sslb__h2_release(sslb__h2 *h, sslb__job *j) {
+  if (j->stream_id > 0 && j->held)
+    nghttp2_session_consume_stream(h->s, j->stream_id, j->held);
+  j->held = 0;
 }
 
 static int on_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud) {
@@ -108,6 +124,13 @@ static int on_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
     h->goaway = 1;
     h->goaway_last = f->goaway.last_stream_id;
     h->goaway_code = f->goaway.error_code;
+  }
+  if (f->hd.type == NGHTTP2_HEADERS) {
+    sslb__job *j = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+    /* status stays 0 through interim (1xx) heads; trailers come after */
+    if (j && j->rc == 0 && j->resp->status && sslb__job_head(j) < 0)
+      nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id,
+                                NGHTTP2_CANCEL);
   }
   return 0;
 }
@@ -183,6 +206,7 @@ int sslb__h2_new(sslb__h2 **out, sslb__h2_done_fn done, void *ud) {
   nghttp2_option *opt;
   nghttp2_option_new(&opt);
   nghttp2_option_set_max_send_header_block_length(opt, 64 * 1024);
+  nghttp2_option_set_no_auto_window_update(opt, 1);
   int rc = nghttp2_session_client_new2(&h->s, cb, h, opt);
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cb);

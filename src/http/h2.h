@@ -23,6 +23,8 @@ int sslb__h2_output(sslb__h2 *h, sslb__buf *out) SSLB__MUST_USE;
 /* Abandons one stream (RST_STREAM CANCEL); the job is no longer this
  * session's and no callback will name it. */
 void sslb__h2_cancel(sslb__h2 *h, sslb__job *job);
+/* Gives a resumed request's held-back bytes to its stream window. */
+void sslb__h2_release(sslb__h2 *h, sslb__job *job);
 /* Fails every open stream (connection lost). */
 void sslb__h2_fail_all(sslb__h2 *h, int rc, const char *msg);
 size_t sslb__h2_active(const sslb__h2 *h);

@@ -121,6 +121,10 @@ Test(client, null_handles) {
   cr_assert_eq(sslb_client_set_max_body(NULL, 1), SSLB_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sslb_client_set_identity(NULL, NULL, NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sslb_client_connections_opened(NULL), 0);
+  cr_assert_eq(sslb_client_pause(NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_resume(NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_request_set_head_callback(NULL, NULL, NULL),
+               SSLB_ERR_INVALID_ARGUMENT);
   sslb_client_free(NULL);
   cr_assert_eq(sslb_response_status(NULL), 0);
   cr_assert_null(sslb_response_header(NULL, "a"));

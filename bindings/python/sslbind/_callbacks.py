@@ -137,6 +137,19 @@ def sink_trampoline(ud, data, n):  # type: ignore[no-untyped-def]
             return 1
 
 
+@_ffi.HEAD_FN
+def head_trampoline(ud, resp):  # type: ignore[no-untyped-def]
+    with _depth:
+        t = _target(ud)
+        if t is None:
+            return 1
+        try:
+            return t._on_head(resp)
+        except BaseException as e:  # noqa: B902
+            t._failed(None, e)
+            return 1
+
+
 @_ffi.BODY_READER_FN
 def reader_trampoline(ud, buf, n):  # type: ignore[no-untyped-def]
     with _depth:

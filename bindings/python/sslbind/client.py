@@ -3,8 +3,10 @@
 * Blocking calls (``get``/``post``/.../``request``) run ``sslb_client_execute``
   with the GIL released, so threads overlap. With ``timeout=`` the request
   is submitted instead and cancelled when the time is up (TimeoutError).
-* ``stream()`` feeds the response body through a body sink into a queue
-  that ``iter_bytes()`` drains.
+* ``stream()`` returns once the response head has arrived (a head
+  callback) and feeds the body through a body sink into a queue that
+  ``iter_bytes()`` drains; a slow reader pauses the transfer
+  (``sslb_client_pause``/``_resume``) instead of letting it pile up.
 * ``batch()`` submits every request at once and waits for all of them; the
   requests to one HTTP/2 origin share one connection.
 * ``aget``/``arequest`` (and :class:`AsyncHttpClient`) submit the request
@@ -112,7 +114,7 @@ class TLSInfo:
     ("TLS1.3"), ``cipher``, ``alpn`` ("h2", "http/1.1" or ""), ``resumed`` and
     ``chain`` (the server's certificates as presented, leaf first)."""
 
-    def __init__(self, resp: "Response", version: str, cipher: str, alpn: str,
+    def __init__(self, resp: Optional["Response"], version: str, cipher: str, alpn: str,
                  resumed: bool) -> None:
         self._resp = resp
         self.version, self.cipher, self.alpn, self.resumed = version, cipher, alpn, resumed
@@ -121,17 +123,43 @@ class TLSInfo:
     @property
     def chain(self) -> List[Certificate]:
         if self._chain is None:
-            p = self._resp._h._p
-            out = []
-            for i in range(_ffi.sslb_response_peer_chain_length(p)):
-                out.append(Certificate(_ffi.new_handle(
-                    lambda o: _ffi.sslb_response_peer_certificate(p, i, o),
-                    _ffi.CertificatePtr)))
-            self._chain = out
+            self._chain = _read_chain(self._resp._h._p) if self._resp is not None else []
         return self._chain
 
     def __repr__(self) -> str:
         return f"<TLSInfo {self.version} {self.cipher} alpn={self.alpn!r}>"
+
+
+def _read_head(p: Any) -> Tuple[int, str, Headers, Tuple[str, str, str, bool]]:
+    """Status, HTTP version, header fields and TLS facts of a C response (or
+    of the read-only head a head callback is given)."""
+    pairs = []
+    for i in range(_ffi.sslb_response_header_count(p)):
+        pairs.append((_ffi.dec(_ffi.sslb_response_header_name(p, i)) or "",
+                      _ffi.dec(_ffi.sslb_response_header_value(p, i)) or ""))
+    tls = (_ffi.dec(_ffi.sslb_response_tls_version(p)) or "",
+           _ffi.dec(_ffi.sslb_response_tls_cipher(p)) or "",
+           _ffi.dec(_ffi.sslb_response_alpn(p)) or "",
+           _ffi.sslb_response_tls_resumed(p) == 1)
+    return (_ffi.sslb_response_status(p), _ffi.dec(_ffi.sslb_response_http_version(p)) or "",
+            Headers(pairs), tls)
+
+
+def _charset(headers: Headers) -> str:
+    ctype = headers.get("content-type") or ""
+    for part in ctype.split(";")[1:]:
+        k, _, v = part.strip().partition("=")
+        if k.lower() == "charset" and v:
+            return v.strip('"')
+    return "utf-8"
+
+
+def _read_chain(p: Any) -> List[Certificate]:
+    out = []
+    for i in range(_ffi.sslb_response_peer_chain_length(p)):
+        out.append(Certificate(_ffi.new_handle(
+            lambda o: _ffi.sslb_response_peer_certificate(p, i, o), _ffi.CertificatePtr)))
+    return out
 
 
 class _ResponseHandle(Handle):
@@ -148,30 +176,16 @@ class Response:
         self._h = _ResponseHandle(ptr, _ffi.sslb_response_free)
         p = ptr
         self.url = url
-        self.status: int = _ffi.sslb_response_status(p)
-        self.http_version: str = _ffi.dec(_ffi.sslb_response_http_version(p)) or ""
-        pairs = []
-        for i in range(_ffi.sslb_response_header_count(p)):
-            pairs.append((_ffi.dec(_ffi.sslb_response_header_name(p, i)) or "",
-                          _ffi.dec(_ffi.sslb_response_header_value(p, i)) or ""))
-        self.headers = Headers(pairs)
+        self.status, self.http_version, self.headers, tls = _read_head(p)
         body = ctypes.c_void_p()
         n = ctypes.c_size_t()
         _ffi.sslb_response_body(p, ctypes.byref(body), ctypes.byref(n))
         self.content: bytes = ctypes.string_at(body, n.value) if n.value else b""
-        self.tls = TLSInfo(self, _ffi.dec(_ffi.sslb_response_tls_version(p)) or "",
-                           _ffi.dec(_ffi.sslb_response_tls_cipher(p)) or "",
-                           _ffi.dec(_ffi.sslb_response_alpn(p)) or "",
-                           _ffi.sslb_response_tls_resumed(p) == 1)
+        self.tls = TLSInfo(self, *tls)
 
     @property
     def encoding(self) -> str:
-        ctype = self.headers.get("content-type") or ""
-        for part in ctype.split(";")[1:]:
-            k, _, v = part.strip().partition("=")
-            if k.lower() == "charset" and v:
-                return v.strip('"')
-        return "utf-8"
+        return _charset(self.headers)
 
     @property
     def text(self) -> str:
@@ -661,18 +675,22 @@ class HttpClient:
         ``iter_bytes()`` yields the body as it arrives. Leaving the block
         early cancels the transfer."""
         req = self._request(method, url, headers, content, json, http)
-        sink = _Sink()
+        sink = _Sink(self, req)
         token = _callbacks.Token(sink)
         req.sink = sink
         req.tokens.append(token)
         try:
             _ffi.sslb_request_set_body_sink(req.ptr, _callbacks.sink_trampoline, token.value)
+            _ffi.sslb_request_set_head_callback(req.ptr, _callbacks.head_trampoline,
+                                                token.value)
         except BaseException:
             req.free()
             raise
-        p = self._submit(req, on_done=lambda _p: sink.queue.put(_END))
+        p = self._submit(req, on_done=sink.end)
+        sink.pending = p
         sr = StreamingResponse(p, sink, timeout)
         try:
+            sr._wait_head()
             yield sr
         finally:
             if not p.done:
@@ -799,31 +817,90 @@ def _ms(seconds: float) -> int:
 _END = object()
 
 
-class _Sink:
-    """The body sink of a streamed request: chunks go to a queue."""
+class _Head:
+    """The response head a streamed request received, before its body."""
 
-    def __init__(self) -> None:
+    def __init__(self, p: Any) -> None:
+        self.status, self.http_version, self.headers, tls = _read_head(p)
+        self.tls = TLSInfo(None, *tls)
+        self.tls._chain = _read_chain(p)
+
+
+class _Sink:
+    """The body sink of a streamed request. Chunks go to a queue; when more
+    than HIGH bytes wait there the request is paused (the C client stops
+    reading), and it resumes once the reader has brought them below LOW, so
+    a slow reader holds at most about HIGH bytes plus what was in flight (at
+    most one HTTP/2 stream window)."""
+
+    HIGH = 4 << 20
+    LOW = 1 << 20
+
+    def __init__(self, client: "HttpClient", req: _Request) -> None:
+        self.client = client
+        self.req = req
+        self.pending: Optional[_Pending] = None
         self.queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self.errors: Optional[BaseException] = None
         self.stop = False
         self.received = 0
+        self.head: Optional[_Head] = None
+        self.head_seen = threading.Event()  # set by the head or by the end
+        self._lock = threading.Lock()
+        self._queued = 0
+        self.paused = False
+        self.pauses = 0
+
+    def _on_head(self, p: int) -> int:
+        if self.stop:
+            return 1
+        self.head = _Head(_ffi.ResponsePtr(p))
+        self.head_seen.set()
+        return 0
 
     def _on_body(self, data: int, n: int) -> int:
         if self.stop:
             return 1
-        self.queue.put(ctypes.string_at(data, n))
+        chunk = ctypes.string_at(data, n)
+        with self._lock:
+            self._queued += n
+            if self._queued > self.HIGH and not self.paused:
+                # on the I/O thread, inside this request's own sink: it is alive
+                self.paused = True
+                self.pauses += 1
+                _ffi.sslb_client_pause(self.client._c._p, self.req.ptr)
+        self.queue.put(chunk)
         self.received += n
         return 0
+
+    def taken(self, n: int) -> None:
+        """The reader took n bytes off the queue."""
+        with self._lock:
+            self._queued -= n
+            if not (self.paused and self._queued < self.LOW):
+                return
+            self.paused = False
+            p = self.pending
+            if p is not None:
+                with p.lock:  # the C request lives until its completion
+                    if not p.done and not self.client._c.closed:
+                        _ffi.sslb_client_resume(self.client._c._p, self.req.ptr)
+
+    def end(self, _p: Any) -> None:
+        self.queue.put(_END)
+        self.head_seen.set()
 
     def _failed(self, host: Any, exc: BaseException) -> None:
         self.errors = exc
 
 
 class StreamingResponse:
-    """The response of :meth:`HttpClient.stream`. ``iter_bytes()`` yields the
-    body as it arrives; ``status``, ``headers`` and the other facts are known
-    once the transfer has completed (the C API reports them with the
-    completion), so reading them waits for the end of the body."""
+    """The response of :meth:`HttpClient.stream`, available as soon as the
+    head has arrived: ``status``, ``headers``, ``http_version`` and ``tls``
+    are known before the body is read. ``iter_bytes()`` yields the body as it
+    arrives (``iter_text()``, ``iter_lines()`` and ``read()`` build on it).
+    A reader slower than the network holds the transfer back rather than
+    letting the body pile up in memory."""
 
     def __init__(self, p: _Pending, sink: _Sink, timeout: Optional[float]) -> None:
         self._p = p
@@ -831,6 +908,25 @@ class StreamingResponse:
         self._timeout = timeout
         self._resp: Optional[Response] = None
         self._consumed = False
+
+    def _wait_head(self) -> None:
+        """Returns once the head is there; raises the request's error if it
+        failed before, TimeoutError if the timeout passes first."""
+        if not self._sink.head_seen.wait(self._timeout):
+            self._give_up()
+        if self._sink.head is None:
+            self._response()  # ended without a head: raises its error
+
+    def _give_up(self) -> None:
+        self._p.timed_out = True
+        self._p.cancel()
+        self._p.event.wait()
+        if self._p.rc == 0:
+            return
+        self._p.discard()
+        raise errors.TimeoutError(_TIMEOUT, "TIMEOUT",
+                                  f"no data within the stream's timeout "
+                                  f"({self._timeout} s, {self._p.req.url})") from None
 
     def iter_bytes(self) -> Iterator[bytes]:
         """The body in the pieces the network delivered. Raises the request's
@@ -842,16 +938,42 @@ class StreamingResponse:
             try:
                 item = self._sink.queue.get(timeout=self._timeout)
             except queue.Empty:
-                self._p.timed_out = True
-                self._p.cancel()
-                self._p.event.wait()
-                self._response()
-                raise errors.TimeoutError(_TIMEOUT, "TIMEOUT",
-                                          "no data within the stream's timeout") from None
+                self._give_up()
+                continue  # it completed just in time: the end is queued
             if item is _END:
                 break
+            self._sink.taken(len(item))
             yield item
         self._response()
+
+    def iter_text(self) -> Iterator[str]:
+        """The body decoded with the charset of its Content-Type (UTF-8 by
+        default), piece by piece; characters split across pieces are kept
+        whole."""
+        import codecs
+        try:
+            dec = codecs.getincrementaldecoder(self.encoding)("replace")
+        except LookupError:
+            dec = codecs.getincrementaldecoder("utf-8")("replace")
+        for chunk in self.iter_bytes():
+            text = dec.decode(chunk)
+            if text:
+                yield text
+        tail = dec.decode(b"", final=True)
+        if tail:
+            yield tail
+
+    def iter_lines(self) -> Iterator[str]:
+        """The body as text, line by line, without line endings."""
+        rest = ""
+        for text in self.iter_text():
+            rest += text
+            lines = rest.splitlines(keepends=True)
+            rest = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
+            for line in lines:
+                yield line.rstrip("\r\n")
+        if rest:
+            yield rest
 
     def read(self) -> bytes:
         return b"".join(self.iter_bytes())
@@ -862,21 +984,32 @@ class StreamingResponse:
             self._resp = self._p.result()
         return self._resp
 
+    def _head(self) -> Any:
+        return self._sink.head if self._sink.head is not None else self._response()
+
     @property
     def status(self) -> int:
-        return self._response().status
+        return self._head().status
 
     @property
     def headers(self) -> Headers:
-        return self._response().headers
+        return self._head().headers
 
     @property
     def http_version(self) -> str:
-        return self._response().http_version
+        return self._head().http_version
 
     @property
     def tls(self) -> TLSInfo:
-        return self._response().tls
+        return self._head().tls
+
+    @property
+    def encoding(self) -> str:
+        return _charset(self.headers)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 400
 
     @property
     def bytes_received(self) -> int:

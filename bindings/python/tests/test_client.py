@@ -119,6 +119,66 @@ def test_stream_early_exit_cancels(servers, client):
             r.read()
 
 
+def test_stream_head_arrives_before_the_body(servers, client):
+    """stream() returns with the status and headers while the body is still
+    on its way (here it never ends: the server stalls after 1,000 bytes)."""
+    url = servers["main"].url("/fault/stall-body")
+    with client.stream("GET", url, timeout=10) as r:
+        assert r.status == 200 and r.ok and r.http_version == "2"
+        assert r.headers["content-length"] == "100000"
+        assert r.tls.version.startswith("TLS") and r.tls.chain
+        assert not r._p.done  # the body has not ended
+        assert next(r.iter_bytes())
+    assert client.get(servers["main"].url()).status == 200
+    # an error before any head is raised on entering the block
+    with pytest.raises(sslbind.ProtocolError):
+        with client.stream("GET", servers["main"].url("/fault/garbage")):
+            pytest.fail("the block must not run")
+
+
+def test_stream_head_is_the_final_response(servers, settings):
+    """Redirects the client follows are not the head a stream reports, and
+    their bodies do not reach the stream."""
+    with HttpClient(trust_manager=settings.trust_manager(), redirects=5) as c:
+        with c.stream("GET", servers["main"].url("/redirect/3")) as r:
+            assert r.status == 200
+            body = r.read()
+        assert body == c.get(servers["main"].url("/redirect/3")).content
+
+
+def test_stream_lines_and_text(servers, client):
+    body = "ligne un\nzwei é\r\nthree"
+    with client.stream("POST", servers["main"].url("/echo"), content=body.encode(),
+                       headers={"Content-Type": "text/plain; charset=utf-8"}) as r:
+        assert r.encoding == "utf-8"
+        assert list(r.iter_lines()) == ["ligne un", "zwei é", "three"]
+
+
+@pytest.mark.parametrize("server", ["main", "h1"])
+def test_stream_slow_reader_holds_the_transfer_back(servers, client, server):
+    """A reader that stops reading pauses the transfer: while it sleeps, what
+    arrives stays within the sink's high-water mark plus what was already in
+    flight (one HTTP/2 stream window, or a few TLS records), instead of the
+    whole 64 MB; once it reads again the body completes, intact."""
+    n = 64 << 20
+    srv = servers[server]
+    with client.stream("GET", srv.url(f"/bytes/{n}")) as r:
+        assert r.http_version == ("2" if server == "main" else "1.1")
+        it = r.iter_bytes()
+        got = len(next(it))
+        time.sleep(1.0)  # enough for the whole body on loopback if not held back
+        held = r.bytes_received
+        in_flight = (8 << 20) if server == "main" else (1 << 20)
+        assert held <= r._sink.HIGH + in_flight, held
+        assert r._sink.pauses >= 1
+        tail = b""
+        for chunk in it:
+            got += len(chunk)
+            tail = (tail + chunk)[-52:]
+    assert got == n and tail == pattern(n)[-52:]
+    assert r.bytes_received == n
+
+
 def test_batch_of_ten_thousand_on_one_connection(fresh_server, settings):
     n = 10_000
     with HttpClient(trust_manager=settings.trust_manager()) as watcher:
