@@ -1003,7 +1003,11 @@ SSLB_EXTERN int sslb_client_new(sslb_client **out, sslb_trust_manager *tm);
 SSLB_EXTERN int sslb_client_new_with_context(sslb_client **out,
                                              sslb_ssl_context *ctx);
 /** Stops the I/O thread, fails requests still running with
- * SSLB_ERR_CANCELLED, closes connections and frees the client. NULL-safe. */
+ * SSLB_ERR_CANCELLED, closes connections and frees the client. NULL-safe.
+ * Called from one of the client's own callbacks (on its I/O thread) it
+ * returns at once, and the client is freed when that callback has
+ * returned and the remaining requests have been failed. A client's threads
+ * come from a small pool of parked threads that later clients reuse. */
 SSLB_EXTERN void sslb_client_free(sslb_client *c);
 /**
  * Sets the client's protocol policy (sslb_http_policy): what ALPN offers for
