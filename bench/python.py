@@ -102,7 +102,7 @@ def main():
         ours = statistics.median(by["sslbind"])
         for who, values in by.items():
             v = statistics.median(values)
-            ratio = "" if who == "sslbind" else f"{ours / v:7.2f}"
+            ratio = "" if who.startswith("sslbind") else f"{ours / v:7.2f}"
             print(f"{case:44} {who:16} {v:9.0f} {ratio:>7}")
 
 
