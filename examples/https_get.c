@@ -3,6 +3,7 @@
  *   sslb-get URL [--keystore F --password P] [--cacert F] [--http1.1|--http2]
  *            [-X METHOD] [-d BODY] [-n COUNT] [-c THREADS]
  *            [--repeat N [--pause MS] [--request-policy any,1.1,2]]
+ *            [--stream | --slow-reader]
  * Trust comes from the keystore's certificates (Java's
  * TrustManagerFactory.init(keyStore)) or a CA file; the system store
  * otherwise. With -n/-c it runs COUNT requests from THREADS threads on one
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include <sslbind/sslbind.h>
+#include <zlib.h>
 
 /* --upload N: a body of N bytes made by a reader (pattern bytes), sent
  * chunked with --chunked */
@@ -34,6 +36,100 @@ static int stream_out;
 static int write_out(void *ud, const uint8_t *p, size_t n) {
   (void)ud;
   return fwrite(p, 1, n, stdout) == n ? 0 : 1;
+}
+
+/* --slow-reader: the body goes through a queue that a consumer thread
+ * empties. Three times, the consumer lets the queue fill; the request is
+ * paused once 4 MiB are queued and the consumer holds still for 100 ms (the server fills the socket or the
+ * stream window meanwhile), then takes everything and resumes it; after
+ * that the body flows unpaused, so the client must be reading again on its
+ * own. A head callback prints the status as soon as the head arrives. The
+ * body is not written out: the end prints its length and CRC-32, how often
+ * the request paused and the most queued up to the last resume. */
+static int slow_reader;
+static struct {
+  pthread_mutex_t mu;
+  uint8_t *p;
+  size_t len, cap, most, total;
+  unsigned long crc;
+  int paused, pauses, done;
+  sslb_client *c;
+  sslb_request *r;
+} slow = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int slow_head(void *ud, const sslb_response *head) {
+  (void)ud;
+  fprintf(stderr, "head\t%d\t%s\n", sslb_response_status(head),
+          sslb_response_http_version(head));
+  return 0;
+}
+
+static int slow_sink(void *ud, const uint8_t *p, size_t n) {
+  (void)ud;
+  pthread_mutex_lock(&slow.mu);
+  if (slow.len + n > slow.cap) {
+    size_t cap = (slow.len + n) * 2;
+    uint8_t *q = realloc(slow.p, cap);
+    if (!q) {
+      pthread_mutex_unlock(&slow.mu);
+      return 1;
+    }
+    slow.p = q;
+    slow.cap = cap;
+  }
+  memcpy(slow.p + slow.len, p, n);
+  slow.len += n;
+  if (slow.len > slow.most && (slow.pauses < 3 || slow.paused))
+    slow.most = slow.len; /* while pausing is in play */
+  if (slow.len > (4u << 20) && !slow.paused && slow.pauses < 3) {
+    slow.paused = 1;
+    slow.pauses++;
+    sslb_client_pause(slow.c, slow.r);
+  }
+  pthread_mutex_unlock(&slow.mu);
+  return 0;
+}
+
+static void *slow_writer(void *arg) {
+  (void)arg;
+  for (;;) {
+    pthread_mutex_lock(&slow.mu);
+    int was_paused = slow.paused;
+    /* until its third pause the reader only waits for the queue to fill */
+    int waiting = !slow.paused && slow.pauses < 3 && !slow.done;
+    pthread_mutex_unlock(&slow.mu);
+    if (waiting) {
+      struct timespec idle = {0, 200000};
+      nanosleep(&idle, NULL);
+      continue;
+    }
+    if (was_paused) {
+      struct timespec hold = {0, 100 * 1000000};
+      nanosleep(&hold, NULL);
+    }
+    pthread_mutex_lock(&slow.mu);
+    uint8_t *p = slow.p; /* everything queued, taken at once */
+    size_t n = slow.len;
+    slow.p = NULL;
+    slow.len = slow.cap = 0;
+    if (slow.paused) {
+      slow.paused = 0;
+      sslb_client_resume(slow.c, slow.r);
+    }
+    int done = slow.done && n == 0;
+    pthread_mutex_unlock(&slow.mu);
+    if (n) {
+      slow.crc = crc32(slow.crc, p, (unsigned)n);
+      slow.total += n;
+    }
+    free(p);
+    if (done)
+      return NULL;
+    if (!n) {
+      struct timespec idle = {0, 200000};
+      nanosleep(&idle, NULL);
+    }
+  }
 }
 
 /* The i-th (cycled) policy of a list like "any,1.1,2". */
@@ -84,8 +180,18 @@ static int one(work *w, int print) {
   }
   if (w->body)
     sslb_request_set_body(r, (const uint8_t *)w->body, strlen(w->body));
-  if (stream_out && print)
+  pthread_t writer;
+  int slow_now = stream_out && print && slow_reader;
+  if (slow_now) {
+    slow.c = w->c;
+    slow.r = r;
+    sslb_request_set_head_callback(r, slow_head, NULL);
+    sslb_request_set_body_sink(r, slow_sink, NULL);
+    if (pthread_create(&writer, NULL, slow_writer, NULL) != 0)
+      slow_now = 0;
+  } else if (stream_out && print) {
     sslb_request_set_body_sink(r, write_out, NULL);
+  }
   if (upload_size >= 0) {
     upload_left = upload_size;
     sslb_request_set_body_reader(r, pattern_reader, NULL,
@@ -104,6 +210,15 @@ static int one(work *w, int print) {
     sslb_request_add_header(r, name, v);
   }
   rc = sslb_client_execute(w->c, r, &resp);
+  if (slow_now) {
+    pthread_mutex_lock(&slow.mu);
+    slow.done = 1;
+    pthread_mutex_unlock(&slow.mu);
+    pthread_join(writer, NULL);
+    fprintf(stderr, "body\t%zu\tcrc32\t%08lx\npauses\t%d\tmost_queued\t%zu\n",
+            slow.total, slow.crc, slow.pauses, slow.most);
+    free(slow.p);
+  }
   if (rc < 0) {
     pthread_mutex_lock(w->mu);
     if (!w->first_rc) {
@@ -280,6 +395,8 @@ int main(int argc, char **argv) {
       upload_chunked = 1;
     else if (!strcmp(a, "--stream"))
       stream_out = 1;
+    else if (!strcmp(a, "--slow-reader"))
+      stream_out = slow_reader = 1;
     else if (!strcmp(a, "--env-proxy"))
       env_proxy = 1;
     else if (!strcmp(a, "--location") && v)

@@ -72,7 +72,8 @@ struct conn {
   sslb__buf out;
   size_t out_off;
   int64_t deadline_ms; /* connect + handshake */
-  unsigned events;     /* registered epoll events */
+  unsigned events;     /* registered epoll events (may be none) */
+  int watched;         /* fd is in the epoll set */
   int session_saved;
   unsigned served; /* HTTP/1.1 responses completed on this connection */
   int h1_got;      /* bytes of the current HTTP/1.1 response arrived */
@@ -292,10 +293,12 @@ static void fail_job(sslb__job *j, int rc, const char *msg) {
 
 static void watch(sslb_client *c, conn *k, int want_write) {
   unsigned ev = (k->rx_paused ? 0 : EPOLLIN) | (want_write ? EPOLLOUT : 0);
-  if (ev == k->events)
+  if (k->watched && ev == k->events)
     return;
   struct epoll_event e = {.events = ev, .data.ptr = k};
-  epoll_ctl(c->epfd, k->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, k->fd, &e);
+  /* registered with no events while paused: still a MOD, not an ADD */
+  epoll_ctl(c->epfd, k->watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, k->fd, &e);
+  k->watched = 1;
   k->events = ev;
 }
 
@@ -410,6 +413,7 @@ static int try_connect(sslb_client *c, conn *k, sslb__err *err) {
     if (connect(fd, sa, o->addrlen[k->addr]) == 0 || errno == EINPROGRESS) {
       k->fd = fd;
       k->events = 0;
+      k->watched = 0;
       watch(c, k, 1);
       return 0;
     }

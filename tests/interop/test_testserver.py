@@ -5,6 +5,7 @@ well within the request's deadline; stalls end in TIMEOUT at the deadline.
 Under the sanitizer build (scripts/test runs this file again with it) the
 client and the server must also exit without a leak report."""
 import hashlib
+import zlib
 import re
 import signal
 import subprocess
@@ -111,6 +112,30 @@ def test_sized_bodies(server, proto, query):
     # the same streamed to a sink rather than buffered
     p = get(server, f"/bytes/{n}{query}", proto, "--stream")
     assert len(p.stdout) == n and p.stdout[:52] == pattern(52)
+
+
+@pytest.mark.parametrize("proto", [H1, H2])
+def test_slow_reader_pauses_and_resumes(server, proto):
+    """A streamed 64 MiB body whose reader stops three times: the head
+    callback reports the status first; each time 4 MiB are queued the
+    request is paused, the reader holds still for 100 ms, then empties the
+    queue and resumes it. The queue never holds more than the mark plus what
+    was in flight (a read's worth over HTTP/1.1, one 8 MiB stream window
+    over HTTP/2); after the last resume the client must be reading again on
+    its own (a lost wake-up stalls into a TIMEOUT); and the body arrives
+    whole (its length and CRC-32)."""
+    n = 64 << 20
+    want = ["body", str(n), "crc32", f"{zlib.crc32(pattern(n)):08x}"]
+    in_flight = (1 << 20) if proto == H1 else (9 << 20)
+    for _ in range(2):
+        p = get(server, f"/bytes/{n}", proto, "--slow-reader", "--max-time", 20000)
+        lines = [l.split("\t") for l in p.stderr.decode().splitlines()]
+        heads = [l for l in lines if l[0] == "head"]
+        assert heads == [["head", "200", VERSION[proto]]], p.stderr
+        (end,) = [l for l in lines if l[0] == "pauses"]
+        pauses, most = int(end[1]), int(end[3])
+        assert pauses == 3 and most <= (4 << 20) + in_flight, end
+        assert [l for l in lines if l[0] == "body"] == [want]
 
 
 @pytest.mark.parametrize("proto", [H1, H2])
