@@ -336,6 +336,7 @@ static void *runner(void *arg) {
 int main(int argc, char **argv) {
   const char *url = NULL, *ks_path = NULL, *pw = NULL, *cacert = NULL;
   const char *method = "GET", *body = NULL, *identity = NULL, *resolve = NULL;
+  const char *connect_to = NULL;
   int repeat = 0, insecure = 0;
   const char *pin = NULL, *callback = NULL;
   const char *policies = NULL; /* --request-policy any,1.1,2: per request, cycled */
@@ -405,6 +406,8 @@ int main(int argc, char **argv) {
       max_body = (size_t)atol(v), i++;
     else if (!strcmp(a, "--resolve") && v)
       resolve = v, i++; /* HOST:PORT:ADDR as curl */
+    else if (!strcmp(a, "--connect-to") && v)
+      connect_to = v, i++; /* HOST1:PORT1:HOST2:PORT2 as curl, parts may be empty */
     else if (!strcmp(a, "--repeat") && v)
       repeat = atoi(v), i++; /* sequential requests, each on a new connection */
     else if (!strcmp(a, "--request-policy") && v)
@@ -509,6 +512,24 @@ int main(int argc, char **argv) {
     if (sscanf(resolve, "%255[^:]:%u:%63s", host, &port, addr) != 3 ||
         sslb_client_add_resolve(c, host, port, addr) < 0) {
       fprintf(stderr, "error\tINVALID_ARGUMENT\t--resolve HOST:PORT:ADDR\n");
+      sslb_client_free(c);
+      return 2;
+    }
+  }
+  if (connect_to) {
+    char f[4][256] = {{0}};
+    const char *p = connect_to;
+    int n = 0;
+    for (; n < 4; n++) {
+      const char *e = n < 3 ? strchr(p, ':') : p + strlen(p);
+      if (!e || (size_t)(e - p) >= sizeof f[n])
+        break;
+      memcpy(f[n], p, (size_t)(e - p));
+      p = e + 1;
+    }
+    if (n != 4 || sslb_client_add_connect_to(c, f[0], (unsigned)atoi(f[1]), f[2],
+                                             (unsigned)atoi(f[3])) < 0) {
+      fprintf(stderr, "error\tINVALID_ARGUMENT\t--connect-to HOST1:PORT1:HOST2:PORT2\n");
       sslb_client_free(c);
       return 2;
     }

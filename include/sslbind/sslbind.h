@@ -1149,6 +1149,22 @@ SSLB_EXTERN int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
                                          const char *key_password);
 
 /**
+ * Dials to_host:to_port whenever a request names host:port, as curl's
+ * --connect-to does: the name sent as SNI, verified against the
+ * certificate and sent as :authority/Host stays the request's own. An
+ * empty or NULL host (or a port of 0) matches any; an empty or NULL
+ * to_host (or a to_port of 0) keeps the request's. The first matching
+ * entry, in the order added, wins; to_host is resolved (and
+ * sslb_client_add_resolve applies to it) like any name. Not applied to
+ * requests that go through a proxy. Set before requests run.
+ * @return 0, SSLB_ERR_INVALID_ARGUMENT (a port over 65535, a name with
+ *   spaces, slashes or line breaks, or over 255 bytes), NO_MEMORY.
+ */
+SSLB_EXTERN int sslb_client_add_connect_to(sslb_client *c, const char *host,
+                                           unsigned port, const char *to_host,
+                                           unsigned to_port);
+
+/**
  * Connects to `address` (IPv4 or IPv6 literal) whenever a request names
  * host:port, as curl's --resolve does; the name stays the one sent as SNI
  * and verified. Later calls for the same host and port replace it.

@@ -39,6 +39,13 @@
 
 #define DNS_TTL_MS 60000
 #define DNS_MAX 256
+/* sslb_client_add_connect_to: requests for host:port dial to_host:to_port */
+struct connect_to {
+  char host[256], to_host[256];
+  unsigned port, to_port;
+  struct connect_to *next;
+};
+
 struct dns_entry {
   char host[256];
   unsigned port;
@@ -148,6 +155,7 @@ struct sslb_client {
   int epfd, evfd;
   origin *origins;
   struct dns_entry *dns; /* guarded by mu */
+  struct connect_to *connect_to; /* guarded by mu */
   /* names not in the cache are resolved on this thread, so that neither
    * the I/O loop nor a submitting thread waits for DNS */
   sslb__task *resolver_task;
@@ -1511,6 +1519,11 @@ static void client_release(sslb_client *c) {
     c->dns = e->next;
     free(e);
   }
+  while (c->connect_to) {
+    struct connect_to *m = c->connect_to;
+    c->connect_to = m->next;
+    free(m);
+  }
   free(c->no_proxy);
   pthread_mutex_destroy(&c->mu);
   close(c->epfd);
@@ -1767,6 +1780,31 @@ int sslb_client_set_identity(sslb_client *c, sslb_keystore *ks,
   /* the old context stays alive for connections that use it */
   c->retired[c->nretired++] = c->ctx;
   __atomic_store_n(&c->ctx, ctx, __ATOMIC_RELEASE);
+  return 0;
+}
+
+int sslb_client_add_connect_to(sslb_client *c, const char *host,
+                               unsigned port, const char *to_host,
+                               unsigned to_port) {
+  if (!c || port > 65535 || to_port > 65535 ||
+      (host && strlen(host) >= sizeof c->connect_to->host) ||
+      (to_host && strlen(to_host) >= sizeof c->connect_to->to_host))
+    return SSLB_ERR_INVALID_ARGUMENT;
+  if ((to_host && strpbrk(to_host, " /\r\n")) || (host && strpbrk(host, " /\r\n")))
+    return SSLB_ERR_INVALID_ARGUMENT;
+  struct connect_to *m = calloc(1, sizeof *m);
+  if (!m)
+    return SSLB_ERR_NO_MEMORY;
+  snprintf(m->host, sizeof m->host, "%s", host ? host : "");
+  snprintf(m->to_host, sizeof m->to_host, "%s", to_host ? to_host : "");
+  m->port = port;
+  m->to_port = to_port;
+  pthread_mutex_lock(&c->mu);
+  struct connect_to **p = &c->connect_to; /* in the order given */
+  while (*p)
+    p = &(*p)->next;
+  *p = m;
+  pthread_mutex_unlock(&c->mu);
   return 0;
 }
 
@@ -2059,6 +2097,18 @@ static void choose_proxy(sslb_client *c, sslb__job *j) {
     snprintf(j->via_host, sizeof j->via_host, "%s", c->proxy_host[s]);
     j->via_port = c->proxy_port[s];
   }
+  j->dial_host[0] = 0;
+  pthread_mutex_lock(&c->mu);
+  for (const struct connect_to *m = c->connect_to; m; m = m->next) {
+    if ((!m->host[0] || !strcasecmp(m->host, u->host)) &&
+        (!m->port || m->port == u->port)) {
+      snprintf(j->dial_host, sizeof j->dial_host, "%s",
+               m->to_host[0] ? m->to_host : u->host);
+      j->dial_port = m->to_port ? m->to_port : u->port;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&c->mu);
 }
 
 /* Makes a job for r; its addresses come from the cache or the resolver. */
@@ -2119,6 +2169,9 @@ static sslb__url dial_target(const sslb__job *j) {
   if (j->proxied) {
     snprintf(t.host, sizeof t.host, "%s", j->via_host);
     t.port = j->via_port;
+  } else if (j->dial_host[0]) {
+    snprintf(t.host, sizeof t.host, "%s", j->dial_host);
+    t.port = j->dial_port;
   }
   t.target = NULL;
   return t;

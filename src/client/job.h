@@ -62,6 +62,8 @@ typedef struct sslb__job {
   int proxied; /* through via_host:via_port with CONNECT */
   char via_host[256];
   unsigned via_port;
+  char dial_host[256]; /* connect-to: dial here instead ("" when not) */
+  unsigned dial_port;
   sslb_response *resp;
   size_t max_body;
   int decode; /* offer and undo content codings */

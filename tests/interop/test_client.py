@@ -376,6 +376,26 @@ def test_resolve_override_keeps_the_name_verified(nginx):
     assert "host: example.test" in bad.stderr.decode()
 
 
+def test_connect_to_dials_elsewhere_and_keeps_the_name(nginx):
+    """--connect-to (curl's syntax): the request for a port nothing listens
+    on is dialled to nginx's, by name or with the names left empty, while
+    SNI, the verified name and Host stay the URL's."""
+    d, h2, h1 = nginx
+    dead = free_port()
+    ok = sslb_get(f"https://localhost:{dead}/index.html", "--cacert", d / "ca.pem",
+                  "--connect-to", f"localhost:{dead}:127.0.0.1:{h2}")
+    assert ok.stdout == b"hello\n" and info(ok)["version"] == "2"
+    ok = sslb_get(f"https://localhost:{dead}/index.html", "--cacert", d / "ca.pem",
+                  "--connect-to", f"::localhost:{h1}")
+    assert ok.stdout == b"hello\n" and info(ok)["version"] == "1.1"
+    bad = sslb_get(f"https://example.test:{dead}/index.html", "--cacert", d / "ca.pem",
+                   "--connect-to", f"example.test:{dead}:127.0.0.1:{h2}", check=False)
+    assert bad.returncode == 2 and info(bad)["error"] == "CERT_HOSTNAME_MISMATCH"
+    for arg in ("a:1:b", "a:1:b c:2", f"a:99999:b:1"):
+        p = sslb_get(f"https://localhost:{dead}/", "--connect-to", arg, check=False)
+        assert p.returncode == 2 and b"--connect-to" in p.stderr, arg
+
+
 def stalling_h2_server(pki_dir, port, ready):
     """Speaks TLS with ALPN h2, sends its SETTINGS, then answers nothing:
     requests on it can only end by their deadline."""

@@ -122,6 +122,7 @@ Test(client, null_handles) {
   cr_assert_eq(sslb_client_set_identity(NULL, NULL, NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sslb_client_connections_opened(NULL), 0);
   cr_assert_eq(sslb_client_pause(NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_add_connect_to(NULL, "a", 1, "b", 2), SSLB_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sslb_client_resume(NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sslb_request_set_head_callback(NULL, NULL, NULL),
                SSLB_ERR_INVALID_ARGUMENT);
@@ -338,6 +339,17 @@ Test(client, hostname_and_connection_settings) {
   cr_assert_eq(sslb_client_set_hostname_policy(c, SSLB_HOSTNAME_NONE + 1),
                SSLB_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sslb_client_set_hostname_policy(c, SSLB_HOSTNAME_CLIENT), 0);
+  cr_assert_eq(sslb_client_add_connect_to(c, "a", 70000, "b", 1), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_add_connect_to(c, "a", 1, "b", 70000), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_add_connect_to(c, "a b", 1, "b", 2), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_add_connect_to(c, "a", 1, "b/c", 2), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_add_connect_to(c, "a", 1, "b\r\n", 2), SSLB_ERR_INVALID_ARGUMENT);
+  char longname[300];
+  memset(longname, 'a', sizeof longname - 1);
+  longname[sizeof longname - 1] = 0;
+  cr_assert_eq(sslb_client_add_connect_to(c, "a", 1, longname, 2), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_add_connect_to(c, NULL, 0, NULL, 0), 0); /* matches all, keeps all */
+  cr_assert_eq(sslb_client_add_connect_to(c, "a", 1, "b", 2), 0);
   cr_assert_eq(sslb_client_set_hostname_verifier(NULL, NULL, NULL),
                SSLB_ERR_INVALID_ARGUMENT);
   cr_assert_eq(sslb_client_set_hostname_verifier(c, NULL, NULL), 0);

@@ -388,6 +388,7 @@ _fn("sslb_client_set_max_body", [ClientPtr, c_size_t], c_int, _check())
 _fn("sslb_client_set_identity", [ClientPtr, KeystorePtr, _str, _str], c_int,
     _check((1, "sslb_keystore_last_error")))
 _fn("sslb_client_add_resolve", [ClientPtr, _str, c_uint, _str], c_int, _check())
+_fn("sslb_client_add_connect_to", [ClientPtr, _str, c_uint, _str, c_uint], c_int, _check())
 _fn("sslb_client_set_proxy", [ClientPtr, _str, _str], c_int, _check())
 _fn("sslb_client_use_environment_proxy", [ClientPtr], c_int, _check())
 _fn("sslb_client_connections_opened", [ClientPtr], c_size_t)

@@ -402,6 +402,16 @@ class _Pending:
 # -------------------------------------------------------------------- client
 
 
+def _host_port(key: Any) -> Tuple[str, int]:
+    """("host", port) or "host:port" ("[::1]:443"; either part may be empty,
+    an empty port is 0)."""
+    if isinstance(key, str):
+        host, _, port = key.rpartition(":")
+        return host.strip("[]"), int(port or 0)
+    host, port = key
+    return host or "", int(port or 0)
+
+
 def _release_client(ptr: Any) -> None:
     if _callbacks.in_callback():
         # never from a client's own I/O thread (it would join itself)
@@ -428,6 +438,8 @@ class HttpClient:
     (bytes), ``redirects`` (hops to follow; 0 returns them), ``http`` ("h2",
     "http/1.1", "any"), ``proxy`` ("http://host:port"), ``no_proxy``,
     ``proxy_from_env``, ``resolve`` ({(host, port) or "host:port": address}),
+    ``connect_to`` ({(host, port): (to_host, to_port)}, curl's --connect-to:
+    the name verified stays the URL's; empty parts match or keep any),
     ``decoding`` (gzip/deflate/br), ``hostname_policy`` ("BUILTIN", "CLIENT",
     "BOTH", "NONE"), ``server_name``, ``identity`` ((keystore, alias,
     key_password) for mTLS), ``hostname_verifier`` (fn(host, chain) -> bool),
@@ -453,7 +465,8 @@ class HttpClient:
                  server_name: Optional[str] = None,
                  identity: Optional[Tuple[Any, ...]] = None,
                  hostname_verifier: Optional[HostnameVerifier] = None,
-                 headers: HeadersLike = None) -> None:
+                 headers: HeadersLike = None,
+                 connect_to: Optional[Mapping[Any, Any]] = None) -> None:
         if isinstance(engine, type):
             engine = engine()
         if engine is None:
@@ -479,6 +492,11 @@ class HttpClient:
             self._configure(engine, connect_timeout, request_timeout, idle_timeout, max_body,
                             redirects, http, proxy, no_proxy, proxy_from_env, resolve, decoding,
                             hostname_policy, server_name, identity, hostname_verifier)
+            for key, to in (connect_to or {}).items():
+                host, port = _host_port(key)
+                to_host, to_port = _host_port(to)
+                _ffi.sslb_client_add_connect_to(self._c._p, _ffi.enc(host), port,
+                                                _ffi.enc(to_host), to_port)
         except BaseException:
             self._c.close()
             raise
@@ -511,12 +529,8 @@ class HttpClient:
             np = no_proxy if isinstance(no_proxy, (str, type(None))) else ",".join(no_proxy)
             _ffi.sslb_client_set_proxy(c, _ffi.enc(proxy), _ffi.enc(np))
         for key, address in (resolve or {}).items():
-            if isinstance(key, str):
-                host, _, port = key.rpartition(":")
-                host = host.strip("[]")
-            else:
-                host, port = key
-            _ffi.sslb_client_add_resolve(c, _ffi.enc(host), int(port), _ffi.enc(address))
+            host, port = _host_port(key)
+            _ffi.sslb_client_add_resolve(c, _ffi.enc(host), port, _ffi.enc(address))
         if decoding is not None:
             _ffi.sslb_client_set_decoding(c, 1 if decoding else 0)
         if hpolicy is not None:

@@ -63,6 +63,14 @@ def test_client_options(servers, settings):
         with pytest.raises(sslbind.TooLargeError):
             c.get(servers["main"].url("/bytes/2000"))
         assert c.get(f"https://example.test:{servers['main'].port}/").status == 200
+    # curl's --connect-to: dialled elsewhere, the URL's name still verified
+    with HttpClient(trust_manager=settings.trust_manager(),
+                    connect_to={("localhost", 1): ("127.0.0.1", servers["main"].port),
+                                "localhost:2": f":{servers['main'].port}"}) as c:
+        assert c.get("https://localhost:1/").status == 200
+        assert c.get("https://localhost:2/").status == 200  # the name kept, the port not
+    with pytest.raises(sslbind.InvalidArgument):
+        HttpClient(connect_to={("a b", 1): ("c", 2)})
     with HttpClient(trust_manager=settings.trust_manager(), redirects=1) as c:
         with pytest.raises(sslbind.TooManyRedirects):
             c.get(servers["main"].url("/redirect/3"))
