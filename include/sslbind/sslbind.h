@@ -1382,6 +1382,10 @@ sslb_engine_set_hostname_verifier(sslb_engine *e, sslb_hostname_verifier_fn fn,
 SSLB_EXTERN int sslb_client_new_from_engine(sslb_client **out,
                                             sslb_engine *e);
 
+/* ------------------------------------------------------------------------ */
+/* Requests and responses                                                   */
+/* ------------------------------------------------------------------------ */
+
 /**
  * Creates a request. The URL is parsed now (https or http; IPv6 literals in
  * brackets; default ports).
@@ -1520,6 +1524,9 @@ SSLB_EXTERN int sslb_client_cancel(sslb_client *c, sslb_request *r);
  * @return 0 or SSLB_ERR_INVALID_ARGUMENT.
  */
 SSLB_EXTERN int sslb_client_pause(sslb_client *c, sslb_request *r);
+/** Ends sslb_client_pause: the client takes the response from the network
+ * again. Resuming a request that is not paused does nothing.
+ * @return 0 or SSLB_ERR_INVALID_ARGUMENT. */
 SSLB_EXTERN int sslb_client_resume(sslb_client *c, sslb_request *r);
 
 /** HTTP status code; 0 for NULL. */
@@ -1528,9 +1535,10 @@ SSLB_EXTERN int sslb_response_status(const sslb_response *resp);
 SSLB_EXTERN const char *sslb_response_http_version(const sslb_response *resp);
 /** Number of header fields (repeated names are separate fields). */
 SSLB_EXTERN size_t sslb_response_header_count(const sslb_response *resp);
-/** Name (lower-case) and value of header field i; NULL out of range. */
+/** Name (lower-case) of header field i; NULL out of range. */
 SSLB_EXTERN const char *sslb_response_header_name(const sslb_response *resp,
                                                   size_t i);
+/** Value of header field i; NULL out of range. */
 SSLB_EXTERN const char *sslb_response_header_value(const sslb_response *resp,
                                                    size_t i);
 /** First value of a header by name (case-insensitive), or NULL. */
@@ -1540,10 +1548,11 @@ SSLB_EXTERN const char *sslb_response_header(const sslb_response *resp,
  * INVALID_ARGUMENT. */
 SSLB_EXTERN int sslb_response_body(const sslb_response *resp,
                                    const uint8_t **body, size_t *len);
-/** TLS facts of the connection: protocol version ("TLS1.3"), cipher suite,
- * ALPN ("h2", "http/1.1" or ""). */
+/** TLS protocol version of the connection ("TLS1.3"); "" for plain http. */
 SSLB_EXTERN const char *sslb_response_tls_version(const sslb_response *resp);
+/** Cipher suite of the connection ("TLS_AES_256_GCM_SHA384"). */
 SSLB_EXTERN const char *sslb_response_tls_cipher(const sslb_response *resp);
+/** Protocol ALPN agreed: "h2", "http/1.1" or "" (none). */
 SSLB_EXTERN const char *sslb_response_alpn(const sslb_response *resp);
 /** Number of certificates the server presented (0 for plain http). */
 SSLB_EXTERN size_t sslb_response_peer_chain_length(const sslb_response *resp);
