@@ -27,6 +27,7 @@
 #include <sslbind/sslbind.h>
 
 #include "srv.h"
+#include "testserver.h"
 
 #define MAX_CONNS 1024
 #define DRAIN_MS 2000 /* how long a closing connection reads what is left */
@@ -145,12 +146,14 @@ void srv_close(srv_conn *c, int mode) {
     c->close_mode = mode;
 }
 
+static const char *g_prog = "sslb-testserver";
+
 _Noreturn static void die(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 _Noreturn static void die(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("sslb-testserver: ", stderr);
+  fprintf(stderr, "%s: ", g_prog);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
@@ -607,20 +610,22 @@ static void on_signal(int sig) {
   errno = saved;
 }
 
+static unsigned long g_default_port;
+
 static void usage(FILE *f) {
-  fputs(
-      "usage: sslb-testserver [options]\n"
+  fprintf(f, "usage: %s [options]\n", g_prog);
+  fprintf(f,
       "  --keystore FILE --password PW [--alias A]  identity from a keystore\n"
       "  --cert FILE --key FILE      identity from PEM files\n"
       "  --address ADDR              loopback only (default 127.0.0.1)\n"
-      "  --port N                    default 0: ephemeral\n"
+      "  --port N                    default %s\n"
       "  --alpn LIST                 default h2,http/1.1\n"
       "  --client-ca FILE            CA(s) for client certificates\n"
       "  --require-client-cert       fail handshakes without one\n"
       "  --max-streams N             HTTP/2 concurrent streams (100)\n"
       "  --quiet                     no request log on stderr\n"
       "Prints \"listening ADDR PORT\" once ready; stops on SIGTERM/SIGINT.\n",
-      f);
+      g_default_port ? "8443 (0: ephemeral)" : "0: ephemeral");
 }
 
 static unsigned long parse_num(const char *opt, const char *v,
@@ -658,11 +663,14 @@ static void parse_alpn(const char *list) {
   g_h2_only = g_nalpn == 1 && !strcmp((const char *)g_alpn[0].data, "h2");
 }
 
-int main(int argc, char **argv) {
+int srv_main(int argc, char **argv, const srv_main_options *opt) {
   const char *keystore = NULL, *password = NULL, *alias = NULL;
   const char *cert = NULL, *key = NULL, *client_ca = NULL;
   const char *address = "127.0.0.1", *alpn = "h2,http/1.1";
-  unsigned long port = 0;
+  if (opt && opt->prog)
+    g_prog = opt->prog;
+  g_default_port = opt ? opt->default_port : 0;
+  unsigned long port = g_default_port;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -791,6 +799,10 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   printf("listening %s %u\n", host, bound);
+  if (opt && opt->announce_url)
+    printf(ss.ss_family == AF_INET6 ? "url https://[%s]:%u/\n"
+                                    : "url https://%s:%u/\n",
+           host, bound);
   fflush(stdout);
 
   for (;;) {
@@ -834,3 +846,10 @@ int main(int argc, char **argv) {
   gnutls_global_deinit();
   return 0;
 }
+
+#ifndef SRV_NO_MAIN
+int main(int argc, char **argv) {
+  srv_main_options opt = {"sslb-testserver", 0, 0};
+  return srv_main(argc, argv, &opt);
+}
+#endif
