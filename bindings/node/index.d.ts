@@ -250,7 +250,9 @@ export class Connection {
   hostnameVerifier: HostnameVerifier | null;
 }
 export class Android extends Engine {
-  constructor(options?: { sslManager?: (conn: Connection) => unknown });
+  /** Runs synchronously for each new connection, on the JS thread: false
+   * refuses it; an async function (a returned Promise) is an error. */
+  constructor(options?: { sslManager?: (conn: Connection) => void | boolean });
 }
 
 export class CertificatePinner {

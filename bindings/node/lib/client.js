@@ -336,22 +336,39 @@ class Pending {
   }
 }
 
+// Every event of the batch is handled even when one throws (a 'data'
+// listener runs inside readable.push()): a lost completion would leave its
+// Promise pending forever, a lost read would keep the I/O thread waiting.
+// The first exception is rethrown afterwards (an uncaught exception, as it
+// would have been without the batching).
 function dispatch(state, events) {
+  let thrown = null;
   for (let i = 0; i < events.length; i += 4) {
     const type = events[i];
     const p = state.pending.get(events[i + 1]);
     if (!p) continue;
-    switch (type) {
-      case EV_DONE:
-        state.pending.delete(p.id);
-        p.settle(events[i + 2], events[i + 3]);
-        break;
-      case EV_HEAD: p.onHead(events[i + 2]); break;
-      case EV_CHUNK: p.onChunk(events[i + 2]); break;
-      case EV_READ: p.source.read(p, events[i + 2]); break;
-      default: break;
+    try {
+      switch (type) {
+        case EV_DONE:
+          state.pending.delete(p.id);
+          p.settle(events[i + 2], events[i + 3]);
+          break;
+        case EV_HEAD: p.onHead(events[i + 2]); break;
+        case EV_CHUNK: p.onChunk(events[i + 2]); break;
+        case EV_READ:
+          if (p.source) p.source.read(p, events[i + 2]);
+          else addon.requestReadReply(p.rq, false);
+          break;
+        default: break;
+      }
+    } catch (e) {
+      if (type === EV_READ && p.rq) {
+        try { addon.requestReadReply(p.rq, false); } catch { /* already answered */ }
+      }
+      if (thrown === null) thrown = { e };
     }
   }
+  if (thrown !== null) throw thrown.e;
 }
 
 // ---------------------------------------------------------------- client
@@ -496,7 +513,6 @@ class HttpClient {
    * is gone. Idempotent. */
   close() {
     if (this._closing === null) {
-      for (const p of this._state.pending.values()) if (p.source) p.source.error = p.source.error || null;
       this._closing = addon.clientClose(this._h);
     }
     return this._closing;

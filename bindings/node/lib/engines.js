@@ -15,6 +15,7 @@ const errors = require('./errors');
 const {
   SSLContext, TrustManager, SocketFactory, KeyStore, names, str, optStr, sinksOf,
   hostnameVerifierHandle, CONNECTION_CALLBACK,
+  asyncAnswer,
 } = require('./objects');
 
 const KINDS = { Native: 0, Apache: 1, Java: 2, Jetty: 3, CIO: 4, Android: 5, OkHttp: 6 };
@@ -250,6 +251,9 @@ class Android extends Engine {
     const cb = addon.callbackNew(CONNECTION_CALLBACK, (h, host, port) => {
       try {
         const res = fn(new Connection(h, host, port, owner));
+        // a Connection may only be configured during the call: an async
+        // sslManager would configure nothing (and its errors be lost)
+        if (res && typeof res.then === 'function') throw asyncAnswer(res, "Android's sslManager");
         sink.clear(host);
         return res === false ? 1 : 0;
       } catch (err) {

@@ -307,6 +307,19 @@ function nameOf(code) {
   return namesByCode[code] || 'UNKNOWN';
 }
 
+/** The error for a callback that answered with a Promise (an async
+ * function): the request fails with it. The Promise's own outcome is
+ * observed, so that its rejection is not an unhandled one on top (which
+ * would end the process). */
+function asyncAnswer(res, what) {
+  const err = new TypeError(`${what} must answer synchronously, not with a Promise`);
+  err.code = 'ERR_SSLBIND_ASYNC_CALLBACK';
+  try {
+    Promise.resolve(res).then(undefined, () => {});
+  } catch { /* a thenable whose then() throws: nothing to observe */ }
+  return err;
+}
+
 /** fn(host, chain, verdict, report) -> true accept, false reject
  * (CERT_REJECTED), null/undefined keep sslbind's verdict, a "CERT_..." name
  * reject with that code. It runs on the JS thread; a throw rejects the
@@ -315,7 +328,7 @@ function verifyCallbackHandle(fn, sink) {
   return addon.callbackNew(VERIFY_CALLBACK, (host, chain, verdict, report) => {
     try {
       const res = fn(host, wrapChain(chain), verdict < 0 ? nameOf(verdict) : null, report);
-      if (res && typeof res.then === 'function') throw new TypeError('a verify callback must answer synchronously, not with a Promise');
+      if (res && typeof res.then === 'function') throw asyncAnswer(res, 'a verify callback');
       sink.clear(host);
       if (res === null || res === undefined) return verdict;
       if (res === true) return 0;
@@ -339,7 +352,7 @@ function hostnameVerifierHandle(fn, sink) {
   return addon.callbackNew(HOSTNAME_VERIFIER, (host, chain) => {
     try {
       const ok = fn(host, wrapChain(chain));
-      if (ok && typeof ok.then === 'function') throw new TypeError('a hostname verifier must answer synchronously, not with a Promise');
+      if (ok && typeof ok.then === 'function') throw asyncAnswer(ok, 'a hostname verifier');
       sink.clear(host);
       return ok ? 1 : 0;
     } catch (e) {
@@ -600,6 +613,7 @@ class SslSettings {
 }
 
 module.exports = {
+  asyncAnswer,
   Certificate, KeyStore, KeystoreEntry, TrustManager, TrustBuilder, TrustManagerFactory,
   VerifyResult, KeyManager, SSLContext, SocketFactory, SslSettings, generateCertificate,
   FORMATS, formatCode, names, str, optStr, sinksOf, wrapChain, nameOf, codeOf,

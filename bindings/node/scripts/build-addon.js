@@ -6,14 +6,20 @@
 // Node's headers come from /usr/include/node; when node_api.h is not there,
 // from the node-api-headers npm package installed here (never downloaded
 // from nodejs.org). `--force` rebuilds even when the addon is up to date.
+// `--asan` builds the AddressSanitizer + UBSan variant instead, into
+// build-asan/Release/sslbind.node against $SSLB_BUILD_DIR (default
+// <repo>/build-asan, built with scripts/build ... -DSSLB_SANITIZE=ON when
+// missing); the normal build/ output is left alone. Load it with
+// SSLBIND_NODE_ADDON=<that file> and libasan/libubsan in LD_PRELOAD.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const here = path.resolve(__dirname, '..');
 const repo = path.resolve(here, '..', '..');
-const buildDir = process.env.SSLB_BUILD_DIR || path.join(repo, 'build');
-const out = path.join(here, 'build');
+const asan = process.argv.includes('--asan');
+const buildDir = process.env.SSLB_BUILD_DIR || path.join(repo, asan ? 'build-asan' : 'build');
+const out = path.join(here, asan ? 'build-asan' : 'build');
 const addon = path.join(out, 'Release', 'sslbind.node');
 const force = process.argv.includes('--force');
 
@@ -44,7 +50,7 @@ function headers() {
 try {
   const lib = path.join(buildDir, 'libsslbind.so.0');
   const packaged = fs.existsSync(addon) && fs.existsSync(path.join(out, 'Release', 'libsslbind.so.0'));
-  if (!fs.existsSync(lib) && packaged && !force) {
+  if (!fs.existsSync(lib) && packaged && !force && !asan) {
     process.exit(0); // installed from a package that carries the built addon and its library
   }
   if (!fs.existsSync(lib)) {
@@ -52,14 +58,14 @@ try {
       throw new Error(`${lib} is missing and there is no sslbind source tree to build it from (set SSLB_BUILD_DIR)`);
     }
     console.log(`sslbind: building the C library in ${buildDir}`);
-    run(path.join(repo, 'scripts', 'build'), [buildDir]);
+    run(path.join(repo, 'scripts', 'build'), asan ? [buildDir, '-DSSLB_SANITIZE=ON'] : [buildDir]);
   }
   const upToDate = fs.existsSync(addon) &&
     fs.statSync(addon).mtimeMs >= Math.max(newest(path.join(here, 'src')), fs.statSync(lib).mtimeMs,
       fs.statSync(path.join(here, 'CMakeLists.txt')).mtimeMs);
   if (upToDate && !force) process.exit(0);
   run('cmake', ['-S', here, '-B', out, `-DSSLB_BUILD_DIR=${buildDir}`, `-DNODE_API_INCLUDE_DIR=${headers()}`,
-    '-DCMAKE_BUILD_TYPE=Release'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    '-DCMAKE_BUILD_TYPE=Release', `-DSSLB_NODE_SANITIZE=${asan ? 'ON' : 'OFF'}`], { stdio: ['ignore', 'ignore', 'inherit'] });
   run('cmake', ['--build', out, '--parallel'], { stdio: ['ignore', 'ignore', 'inherit'] });
   // a fresh copy of the library next to the addon, whatever CMake thought
   fs.copyFileSync(lib, path.join(out, 'Release', 'libsslbind.so.0'));

@@ -36,6 +36,11 @@ struct cbt {
   /* The thread-safe function was finalized while references remained
    * (environment teardown): the last reference frees the cbt instead. */
   int gone;
+  /* The last reference has released the thread-safe function (mu): its
+   * finalizer frees the cbt. Decided under mu, so that a finalizer racing
+   * with the last cbt_unref (teardown, or a client's free thread) never
+   * frees the cbt while cbt_unref still uses it, and never both free it. */
+  int released;
 };
 
 typedef struct {
@@ -76,8 +81,10 @@ void cbt_unref(cbt *t) {
   ab_keep_release(held, n);
   pthread_mutex_lock(&t->mu);
   int gone = t->gone;
-  if (!gone) /* any thread may release; the finalizer runs on the JS thread */
+  if (!gone) { /* any thread may release; the finalizer runs on the JS thread */
+    t->released = 1;
     napi_release_threadsafe_function(t->tsfn, napi_tsfn_release);
+  }
   pthread_mutex_unlock(&t->mu);
   if (gone) {
     pthread_mutex_destroy(&t->mu);
@@ -119,7 +126,9 @@ static void cbt_finalize(napi_env env, void *data, void *hint) {
     napi_delete_reference(env, t->fn_ref);
   t->fn_ref = NULL;
   pthread_mutex_lock(&t->mu);
-  int last = __atomic_load_n(&t->refs, __ATOMIC_ACQUIRE) == 0;
+  /* not refs == 0: a cbt_unref that has just dropped the last reference but
+   * not yet taken mu would then free t as well */
+  int last = t->released;
   t->gone = 1;
   pthread_mutex_unlock(&t->mu);
   if (last) {

@@ -68,6 +68,12 @@ typedef struct cl {
    * function; the last one frees the struct (mu guards tsfn_gone) */
   int owners;
   int tsfn_gone;
+  /* calls of the thread-safe function queued and not yet run (mu): at
+   * environment teardown Node runs call_js (env == NULL) for each of them
+   * after the finalizer, so the finalizer leaves the thread-safe function's
+   * ownership to the last of those calls (orphan) */
+  unsigned calls;
+  int orphan;
   int closing;
   napi_deferred close_deferred;
   hnd *h;
@@ -306,10 +312,13 @@ static void post(cl *c, ev *e) {
     c->head = e;
   c->tail = e;
   napi_status st = napi_ok;
-  if (was_empty)
+  if (was_empty) {
     st = c->tsfn_gone ? napi_closing
                       : napi_call_threadsafe_function(c->tsfn, NULL,
                                                       napi_tsfn_nonblocking);
+    if (st == napi_ok)
+      c->calls++;
+  }
   pthread_mutex_unlock(&c->mu);
   if (st != napi_ok) {
     /* closing (environment teardown): JavaScript will not see them */
@@ -406,6 +415,14 @@ static long on_read(void *ud, uint8_t *buf, size_t len) {
     return -1;
   e->len = len;
   pthread_mutex_lock(&r->rmu);
+  /* checked again under rmu: a cancel or close() sets `stop` and then
+   * answers a waiting read under rmu, so a read that starts after that
+   * answer must not wait (nobody would answer it) */
+  if (__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+    pthread_mutex_unlock(&r->rmu);
+    free(e);
+    return -1;
+  }
   r->rbuf = buf;
   r->rlen = len;
   r->rstate = 1;
@@ -420,6 +437,8 @@ static long on_read(void *ud, uint8_t *buf, size_t len) {
   pthread_mutex_unlock(&r->rmu);
   return n;
 }
+
+static void cl_unref(cl *c);
 
 static void set_ref(napi_env env, cl *c, int want) {
   if (want && !c->refd) {
@@ -440,9 +459,14 @@ static void client_call_js(napi_env env, napi_value fn, void *context,
   pthread_mutex_lock(&c->mu);
   ev *list = c->head;
   c->head = c->tail = NULL;
+  if (c->calls)
+    c->calls--;
+  int last = c->orphan && c->calls == 0;
   pthread_mutex_unlock(&c->mu);
   if (!env || !fn) {
     drain_list(list); /* teardown */
+    if (last)
+      cl_unref(c); /* the finalizer left the ownership to this call */
     return;
   }
   size_t n = 0;
@@ -569,6 +593,10 @@ static void client_tsfn_finalize(napi_env env, void *data, void *hint) {
   c->tsfn_gone = 1;
   ev *list = c->head;
   c->head = c->tail = NULL;
+  /* calls still queued (teardown) run after this, with env == NULL */
+  int defer = c->calls > 0;
+  if (defer)
+    c->orphan = 1;
   pthread_mutex_unlock(&c->mu);
   drain_list(list);
   if (c->close_deferred && env) {
@@ -577,7 +605,8 @@ static void client_tsfn_finalize(napi_env env, void *data, void *hint) {
     napi_resolve_deferred(env, c->close_deferred, undef);
   }
   c->close_deferred = NULL;
-  cl_unref(c);
+  if (!defer)
+    cl_unref(c);
 }
 
 /* Starts freeing the client off the JS thread. */
@@ -586,21 +615,32 @@ static int client_begin_close(napi_env env, hnd *h) {
   if (!c || c->closing)
     return 0;
   c->closing = 1;
-  if (c->tsfn_gone) {
-    /* environment teardown: the I/O thread may be waiting for JavaScript
-     * that will not run again, so the client cannot be joined; the
-     * process is ending */
-    h->p = NULL;
-    cl_unref(c);
-    return 0;
-  }
-  set_ref(env, c, 1); /* until the last completion has been delivered */
   pthread_mutex_lock(&c->mu);
   for (rq *r = c->active; r; r = r->next) {
     __atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
     read_answer(r, NULL, -1);
   }
+  int gone = c->tsfn_gone;
   pthread_mutex_unlock(&c->mu);
+  if (gone) {
+    /* environment teardown (or a worker's end): every thread-safe
+     * function of this environment has been finalized before the
+     * externals are, so the I/O thread cannot be waiting for JavaScript
+     * any more (callbacks get their safe failure at once, reads were
+     * answered above or are answered as their events are dropped). The
+     * client is freed here: leaving it would let its I/O thread post
+     * completions into the freed struct. */
+    sslb_client_free(c->c);
+    c->c = NULL;
+    ab_keep_release(h->keep, h->nkeep);
+    h->keep = NULL;
+    h->nkeep = 0;
+    h->p = NULL;
+    c->h = NULL;
+    cl_unref(c);
+    return 0;
+  }
+  set_ref(env, c, 1); /* until the last completion has been delivered */
   free_job *j = calloc(1, sizeof *j);
   if (!j)
     return -1;

@@ -33,6 +33,13 @@ test('methods, headers and bodies', async () => {
   assert.equal(r.headers.get('CONTENT-TYPE'), 'x/y');
   assert.deepEqual(r.headers.getAll('x-method'), ['POST']);
   assert.equal(r.headers.get('nope'), null);
+  // the field list in order: values(), forEach() (value, name) and toJSON()
+  const pairs = [...r.headers];
+  assert.deepEqual([...r.headers.values()], pairs.map(([, v]) => v));
+  const seen = [];
+  r.headers.forEach((v, k, h) => { assert.equal(h, r.headers); seen.push([k, v]); });
+  assert.deepEqual(seen, pairs);
+  assert.deepEqual(JSON.parse(JSON.stringify(r.headers)), pairs);
   assert.ok([...r.headers].some(([k, v]) => k === 'content-type' && v === 'x/y'));
   assert.ok(r.headers.has('Content-Type') && r.headers.size >= 3);
   r = await client.put(url, { json: { a: [1, 2] } });
@@ -277,4 +284,38 @@ test('an idle client does not keep the process alive; one with requests does', (
     c.get(process.argv[1]).then((r) => console.log('got', r.status));`, srv.main.url('/delay/300')], { encoding: 'utf8', timeout: 20000 });
   assert.equal(idle.status, 0, idle.stderr);
   assert.match(idle.stdout, /got 200/); // the request kept it alive until done, then it exited
+});
+
+test('a throwing data listener loses no other event of its batch', () => {
+  // events reach JavaScript in batches: a 'data' listener that throws (an
+  // uncaught exception) must not drop the completions after it
+  const { spawnSync } = require('node:child_process');
+  const mod = JSON.stringify(path.resolve(__dirname, '..'));
+  const p = spawnSync(process.execPath, ['-e', `
+    const s = require(${mod});
+    const [ksPath, pw, url] = process.argv.slice(1);
+    let uncaught = 0;
+    process.on('uncaughtException', () => { uncaught++; });
+    const settings = new s.SslSettings(ksPath, pw);
+    const c = new s.HttpClient({ trustManager: settings.trustManager() });
+    const guard = setTimeout(() => { console.log('hung', c.pending); process.exit(3); }, 20000);
+    (async () => {
+      for (let round = 0; round < 3; round++) {
+        const r = await c.stream('GET', url + 'bytes/3000000');
+        r.body.on('data', () => { throw new Error('listener'); });
+        r.body.on('error', () => {});
+        const gets = [];
+        for (let i = 0; i < 200; i++) gets.push(c.get(url + 'bytes/100'));
+        const t = Date.now();
+        while (Date.now() - t < 300); // the I/O thread gathers one batch meanwhile
+        await Promise.all(gets);
+        r.cancel();
+      }
+      await c.close();
+      clearTimeout(guard);
+      console.log('ok', uncaught > 0);
+    })().catch((e) => { console.error(e); process.exit(1); });
+  `, path.join(pki(), 'keystore.jks'), PW, srv.main.url('/')], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(p.status, 0, `${p.stdout}\n${p.stderr}`);
+  assert.match(p.stdout, /ok true/);
 });

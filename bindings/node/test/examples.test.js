@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { servers, pki, PW, REPO, BUILD } = require('./helpers');
+const { servers, pki, PW, REPO, BUILD, nativeEnv } = require('./helpers');
 
 const EXAMPLES = path.join(REPO, 'examples', 'node');
 const ENGINES = { apache: '2', java: '2', jetty: '2', okhttp: '2', native: '2', cio: '1.1', android: '1.1' };
@@ -16,8 +16,9 @@ let srv;
 test.before(async () => { srv = await servers(['main', 'named', 'mtls']); });
 test.after(async () => { await srv.stopAll(); });
 
-const run = (cmd, args) => spawnSync(cmd, args.map(String), { encoding: 'utf8', timeout: 60000 });
-const node = (name, args) => run(process.execPath, [path.join(EXAMPLES, `${name}.js`), ...args]);
+const spawn = (cmd, args, env) => spawnSync(cmd, args.map(String), { encoding: 'utf8', timeout: 60000, env });
+const run = (cmd, args) => spawn(cmd, args, nativeEnv());
+const node = (name, args) => spawn(process.execPath, [path.join(EXAMPLES, `${name}.js`), ...args], process.env);
 
 function line(p) {
   for (const ln of p.stdout.split('\n')) {

@@ -14,8 +14,18 @@ const SERVER = path.join(BUILD, 'sslb-testserver');
 const TOOL = path.join(BUILD, 'sslb-keystore');
 const PW = 'foobar';
 
+/** The environment for children that are not node (servers, tools,
+ * keytool, the C and Python examples): without the sanitizer runtime that
+ * `run-tests --asan` preloads into node for the instrumented addon. */
+function nativeEnv() {
+  const env = { ...process.env };
+  if (env.LD_PRELOAD && /lib(asan|ubsan)/.test(env.LD_PRELOAD)) delete env.LD_PRELOAD;
+  return env;
+}
+
 function run(cmd, args) {
-  return execFileSync(cmd, args.map(String), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 }).toString();
+  return execFileSync(cmd, args.map(String), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000, env: nativeEnv() })
+    .toString();
 }
 
 function makeJks(file, san, org) {
@@ -51,7 +61,7 @@ class Server {
   /** Starts sslb-testserver; resolves once it printed "listening ADDR PORT". */
   static start(...args) {
     return new Promise((resolve, reject) => {
-      const child = spawn(SERVER, ['--quiet', ...args.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(SERVER, ['--quiet', ...args.map(String)], { stdio: ['ignore', 'pipe', 'pipe'], env: nativeEnv() });
       let stderr = '';
       child.stderr.on('data', (b) => { stderr += b; });
       const rl = readline.createInterface({ input: child.stdout });
@@ -121,4 +131,4 @@ async function stats(client, srv) {
   return out;
 }
 
-module.exports = { REPO, BUILD, SERVER, TOOL, PW, pki, servers, Server, pattern, stats, run };
+module.exports = { REPO, BUILD, SERVER, TOOL, PW, pki, servers, Server, pattern, stats, run, nativeEnv };

@@ -112,3 +112,36 @@ test('a dropped client with requests in flight is kept until they complete', () 
     p.then((r) => console.log('status', r.status));`, [path.join(pki(), 'keystore.jks'), PW, srv.url()], 30000);
   assert.match(out, /status 200/);
 });
+
+test('a worker ended with requests, streams and callbacks in flight frees its clients', () => {
+  // at a worker's end its thread-safe functions are finalized first, then
+  // its externals: the clients must be freed there (their I/O threads go
+  // on in this process), and completions queued for the gone worker must
+  // not reach a freed client
+  const out = runScript(`
+    const { Worker } = require('node:worker_threads');
+    const [ksPath, pw, url] = process.argv.slice(1);
+    const code = \`
+      const s = require(\${JSON.stringify(${MOD})});
+      const { parentPort, workerData: [ksPath, pw, url, closeFirst] } = require('node:worker_threads');
+      const settings = new s.SslSettings(ksPath, pw);
+      const tm = s.TrustManager.builder().initFrom(settings.trustManager()).verifyCallback(() => null).build();
+      const c = new s.HttpClient({ trustManager: tm, hostnameVerifier: () => true });
+      for (let i = 0; i < 20; i++) c.get(url + 'delay/' + (300 + 20 * i)).catch(() => {});
+      c.stream('GET', url + 'bytes/50000000').then((r) => r.body.once('data', () => {
+        if (closeFirst) c.close();
+        parentPort.postMessage('running');
+      }), () => {});
+    \`;
+    (async () => {
+      for (const closeFirst of [false, true, false, true]) {
+        const w = new Worker(code, { eval: true, workerData: [ksPath, pw, url, closeFirst] });
+        await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+        await w.terminate();
+      }
+      // the requests the workers left would have completed by now
+      await new Promise((r) => setTimeout(r, 1000));
+      console.log('done');
+    })().catch((e) => { console.error(e); process.exit(1); });`, [path.join(pki(), 'keystore.jks'), PW, srv.url()], 60000);
+  assert.match(out, /done/);
+});

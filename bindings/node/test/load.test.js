@@ -122,5 +122,8 @@ test('memory is flat across 10,000 create/drop cycles of clients and responses',
   console.log(`# memory: 10000 rounds (1000 clients, 90000 responses): rss after 5000 warm-up rounds ${(first / 1048576).toFixed(1)} MiB, ` +
     `after 10000 warm-up rounds ${(base / 1048576).toFixed(1)} MiB, ` +
     `after ${(after / 1048576).toFixed(1)} MiB, delta ${((after - base) / 1048576).toFixed(2)} MiB in ${m[4]} s`);
-  assert.ok(after - base < 8 * 1048576, p.stdout);
+  // under AddressSanitizer (run-tests --asan) freed memory sits in the
+  // sanitizer's quarantine, so RSS says nothing about leaks there: the
+  // rounds still run (for use-after-free), the bound is not checked
+  if (!process.env.SSLBIND_TEST_SANITIZER) assert.ok(after - base < 8 * 1048576, p.stdout);
 });

@@ -201,3 +201,61 @@ test('TrustManager.verify directly', () => {
   assert.equal(fromFile.anchorCount, 1);
   assert.throws(() => s.TrustManager.builder().addData(Buffer.from('not a certificate')), s.KeystoreError);
 });
+
+test('a callback that answers with a Promise fails its request, with no unhandled rejection', async () => {
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const isAsyncError = (e) => e instanceof TypeError && e.code === 'ERR_SSLBIND_ASYNC_CALLBACK';
+    const tm = s.TrustManager.builder().initFrom(settings.trustManager())
+      .verifyCallback(async () => { throw new Refusal('later'); }).build();
+    let c = new s.HttpClient({ trustManager: tm });
+    let e = await c.get(srv.main.url()).catch((err) => err);
+    assert.ok(isAsyncError(e), String(e));
+    assert.equal(e.cause.reason, 'CERT_REJECTED');
+    await c.close();
+    c = new s.HttpClient({ trustManager: settings.trustManager(), hostnameVerifier: async () => true });
+    e = await c.get(srv.main.url()).catch((err) => err);
+    assert.ok(isAsyncError(e), String(e));
+    await c.close();
+    // an async sslManager would configure nothing: the connection is refused
+    c = new s.HttpClient(new s.Android({ sslManager: async (conn) => { conn.sslSocketFactory = null; } }));
+    e = await c.get(srv.main.url()).catch((err) => err);
+    assert.ok(isAsyncError(e), String(e));
+    assert.ok(e.cause instanceof s.CancelledError);
+    await c.close();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
+test('a CRL from the issuer revokes its leaf (TrustBuilder.addCrl)', (t) => {
+  const { BUILD, run } = require('./helpers');
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const probe = spawnSync('certtool', ['--version'], { stdio: 'ignore' });
+  if (probe.status !== 0) return t.skip('certtool (gnutls-bin) is needed to sign a CRL');
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sslb-crl-'));
+  t.after(() => fs.rmSync(d, { recursive: true, force: true }));
+  const tool = path.join(BUILD, 'sslbind');
+  const f = (n) => path.join(d, n);
+  run(tool, ['keystore', 'generate', f('ca.p12'), '--alias', 'ca', '--ca', '--password', PW, '--subject', 'CN=CRL test CA']);
+  run(tool, ['keystore', 'generate', f('leaf.p12'), '--alias', 'leaf', '--password', PW,
+    '--sign-with', `${f('ca.p12')}:ca`, '--domain', 'localhost']);
+  run(tool, ['keystore', 'convert', f('ca.p12'), f('ca-key.pem'), '--password', PW, '--format', 'pem', '--no-out-password']);
+  run(tool, ['keystore', 'export', f('ca.p12'), 'ca', f('ca.pem'), '--password', PW]);
+  run(tool, ['keystore', 'export', f('leaf.p12'), 'leaf', f('leaf.pem'), '--password', PW]);
+  fs.writeFileSync(f('crl.tmpl'), 'crl_next_update = 30\ncrl_number = 1\n');
+  run('certtool', ['--generate-crl', '--load-ca-privkey', f('ca-key.pem'), '--load-ca-certificate', f('ca.pem'),
+    '--load-certificate', f('leaf.pem'), '--template', f('crl.tmpl'), '--outfile', f('crl.pem')]);
+  const chain = s.KeyStore.load(f('leaf.p12'), PW).get('leaf').chain;
+  const base = () => s.TrustManager.builder().replaceDefaults().addFile(f('ca.pem'));
+  assert.ok(base().build().verify(chain, 'localhost').ok);
+  const r = base().addCrl(fs.readFileSync(f('crl.pem'))).build().verify(chain, 'localhost');
+  assert.equal(r.ok, false);
+  assert.equal(r.reason, 'CERT_REVOKED');
+  assert.throws(() => base().addCrl(Buffer.from('not a CRL')), s.SslbindError);
+});
