@@ -1,9 +1,11 @@
-"""The benchmarks' server: one nginx worker on 127.0.0.1 with an sslbind-made
-certificate, HTTP/2 and HTTP/1.1 on two ports, serving hello.txt."""
+"""What the benchmarks share: their server (one nginx worker on 127.0.0.1
+with an sslbind-made certificate, HTTP/2 and HTTP/1.1 on two ports, serving
+hello.txt) and the table of medians and ratios they print."""
 import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -67,3 +69,17 @@ http {{
             time.sleep(0.2)
         finally:
             shutil.rmtree(self.d, ignore_errors=True)
+
+
+def print_table(rows, rounds):
+    """rows: {case: {client: [requests/s per round]}}, sslbind's own rows
+    first; prints medians and sslbind / peer ratios."""
+    print(f"# loopback, nginx 1 worker, {rounds} rounds, median requests/s; "
+          "ratio = sslbind / peer")
+    print(f"{'case':44} {'client':16} {'req/s':>9} {'ratio':>7}")
+    for case, by in rows.items():
+        ours = statistics.median(by["sslbind"])
+        for who, values in by.items():
+            v = statistics.median(values)
+            ratio = "" if who.startswith("sslbind") else f"{ours / v:7.2f}"
+            print(f"{case:44} {who:16} {v:9.0f} {ratio:>7}")

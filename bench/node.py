@@ -12,12 +12,11 @@ installed by bench/run-node into bench/.peers-node, never globally."""
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from localnginx import LocalNginx
+from localnginx import LocalNginx, print_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("SSLB_BUILD_DIR", ROOT / "build"))
@@ -59,15 +58,7 @@ def main():
                         measure(w, mode, url, n, srv.ca))
     finally:
         srv.stop()
-    print(f"# loopback, nginx 1 worker, {a.rounds} rounds, median requests/s; "
-          "ratio = sslbind / peer")
-    print(f"{'case':44} {'client':16} {'req/s':>9} {'ratio':>7}")
-    for case, by in rows.items():
-        ours = statistics.median(by["sslbind"])
-        for who, values in by.items():
-            v = statistics.median(values)
-            ratio = "" if who.startswith("sslbind") else f"{ours / v:7.2f}"
-            print(f"{case:44} {who:16} {v:9.0f} {ratio:>7}")
+    print_table(rows, a.rounds)
 
 
 if __name__ == "__main__":

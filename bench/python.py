@@ -11,7 +11,6 @@ The peers are installed by bench/run-python into bench/.peers (pip
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ os.environ.setdefault("SSLBIND_LIBRARY", str(BUILD / "libsslbind.so.0"))
 sys.path.insert(0, str(ROOT / "bench" / ".peers"))
 
 import sslbind  # noqa: E402
-from localnginx import LocalNginx  # noqa: E402
+from localnginx import LocalNginx, print_table  # noqa: E402
 
 
 def rate(n, fn):
@@ -95,15 +94,7 @@ def main():
                  "-K", str(cfg)], check=True, capture_output=True)))
     finally:
         srv.stop()
-    print(f"# loopback, nginx 1 worker, {a.rounds} rounds, median requests/s; "
-          "ratio = sslbind / peer")
-    print(f"{'case':44} {'client':16} {'req/s':>9} {'ratio':>7}")
-    for case, by in rows.items():
-        ours = statistics.median(by["sslbind"])
-        for who, values in by.items():
-            v = statistics.median(values)
-            ratio = "" if who.startswith("sslbind") else f"{ours / v:7.2f}"
-            print(f"{case:44} {who:16} {v:9.0f} {ratio:>7}")
+    print_table(rows, a.rounds)
 
 
 if __name__ == "__main__":

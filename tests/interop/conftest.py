@@ -4,6 +4,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -12,6 +13,45 @@ import pytest
 
 BUILD = Path(os.environ.get("SSLB_BUILD_DIR", Path(__file__).resolve().parents[2] / "build"))
 TOOL = BUILD / "sslb-keystore"
+SANITIZER_REPORT = re.compile(rb"ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:")
+
+
+class ListeningProcess:
+    """A server command as a child process (sslb-testserver, `sslbind
+    serve`): started, it has printed `listening ADDR PORT` (.addr, .port);
+    its stderr goes to log_path. stop() sends a signal and returns the exit
+    status; stop_clean() also requires status 0 and no sanitizer report."""
+
+    def __init__(self, log_path, argv, cwd=None):
+        self.log_path = Path(log_path)
+        self.log = open(log_path, "wb")
+        self.p = subprocess.Popen([str(a) for a in argv], cwd=cwd,
+                                  stdout=subprocess.PIPE, stderr=self.log)
+        line = self.p.stdout.readline().decode()
+        m = re.match(r"listening (\S+) (\d+)$", line.strip())
+        if not m:
+            self.p.kill()
+            self.p.wait()
+            self.log.close()
+            raise AssertionError(f"{argv[0]} {list(map(str, argv[1:]))} did not start: "
+                                 f"{line!r}\n{self.log_path.read_text(errors='replace')}")
+        self.addr, self.port = m.group(1), int(m.group(2))
+
+    def url(self, path="/", host="localhost"):
+        return f"https://{host}:{self.port}{path}"
+
+    def stop(self, sig=signal.SIGTERM):
+        self.p.send_signal(sig)
+        rc = self.p.wait(timeout=60)
+        self.p.stdout.close()
+        self.log.close()
+        return rc
+
+    def stop_clean(self):
+        rc = ListeningProcess.stop(self)
+        log = self.log_path.read_bytes()
+        assert not SANITIZER_REPORT.search(log), log.decode(errors="replace")
+        assert rc == 0, log.decode(errors="replace")
 
 
 def run(*args, check=True, **kw):

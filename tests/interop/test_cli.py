@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, PW, keytool, keytool_list, need, run
+from conftest import BUILD, PW, ListeningProcess, keytool, keytool_list, need, run
 
 CLI = BUILD / "sslbind"
 ENGINES = ["native", "apache", "java", "jetty", "cio", "android", "okhttp"]
@@ -31,34 +31,14 @@ def cli(*args, check=None, **kw):
     return p
 
 
-class Serve:
-    """`sslbind serve` (or sslb-testserver) as a child on 127.0.0.1."""
+class Serve(ListeningProcess):
+    """`sslbind serve` (or sslb-testserver) as a child on 127.0.0.1; `serve`
+    prints a url line after the listening one."""
 
     def __init__(self, log, *args, prog=None):
-        cmd = [str(CLI), "serve"] if prog is None else [str(prog)]
-        self.log = open(log, "wb")
-        self.log_path = log
-        self.p = subprocess.Popen(cmd + ["--port", "0", *map(str, args)],
-                                  stdout=subprocess.PIPE, stderr=self.log)
-        line = self.p.stdout.readline().decode()
-        m = re.match(r"listening (\S+) (\d+)$", line.strip())
-        if not m:
-            self.p.kill()
-            self.p.wait()
-            raise AssertionError(f"server did not start: {line!r} "
-                                 f"{log.read_text(errors='replace')}")
-        self.addr, self.port = m.group(1), int(m.group(2))
+        cmd = [CLI, "serve"] if prog is None else [prog]
+        super().__init__(log, cmd + ["--port", "0", *args])
         self.url_line = self.p.stdout.readline().decode().strip() if prog is None else ""
-
-    def url(self, path="/", host="localhost"):
-        return f"https://{host}:{self.port}{path}"
-
-    def stop(self, sig=signal.SIGTERM):
-        self.p.send_signal(sig)
-        rc = self.p.wait(timeout=60)
-        self.p.stdout.close()
-        self.log.close()
-        return rc
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, free_port, need
+from conftest import BUILD, ListeningProcess, free_port, need
 
 REPO = Path(__file__).resolve().parents[2]
 GEN = REPO / "scripts" / "gen-api-docs"
@@ -175,28 +175,6 @@ def matches(expected, actual):
     return skip or i == len(got)
 
 
-class GuideServer:
-    def __init__(self, argv, cwd, log_path):
-        self.log = open(log_path, "wb")
-        self.log_path = log_path
-        self.p = subprocess.Popen([str(SERVER), "--quiet", *argv[1:]], cwd=cwd,
-                                  stdout=subprocess.PIPE, stderr=self.log)
-        line = self.p.stdout.readline().decode()
-        if not re.match(r"listening \S+ \d+$", line.strip()):
-            self.p.kill()
-            self.p.wait()
-            self.log.close()
-            raise AssertionError(f"sslb-testserver {argv[1:]} did not start: {line!r}\n"
-                                 f"{Path(log_path).read_text(errors='replace')}")
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        rc = self.p.wait(timeout=60)
-        self.p.stdout.close()
-        self.log.close()
-        assert rc == 0, Path(self.log_path).read_text(errors="replace")
-
-
 class Guide:
     """The scratch directory the guide is followed in, with its servers."""
 
@@ -261,12 +239,13 @@ def guide(tmp_path_factory):
                 port = int(argv[i + 1])
                 g.ports[port] = free_port()
                 argv[i + 1] = str(g.ports[port])
-                g.servers.append(GuideServer(argv, work, work / f"server-{port}.log"))
+                g.servers.append(ListeningProcess(work / f"server-{port}.log",
+                                                  [SERVER, "--quiet", *argv[1:]], cwd=work))
         assert g.servers, "the guide starts no server"
         yield g
     finally:
         for s in g.servers:
-            s.stop()
+            s.stop_clean()
 
 
 @pytest.mark.parametrize("block", RUN["python"], ids=[b.id for b in RUN["python"]])

@@ -12,41 +12,20 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, PW
+from conftest import BUILD, PW, SANITIZER_REPORT, ListeningProcess
 
 SERVER = BUILD / "sslb-testserver"
 GET = BUILD / "sslb-get"
 H1, H2 = "--http1.1", "--http2"
 VERSION = {H1: "1.1", H2: "2"}
-SANITIZER_REPORT = re.compile(rb"ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:")
-
-
-class ServerProcess:
+class ServerProcess(ListeningProcess):
     """sslb-testserver as a child process; stop() checks its exit."""
 
     def __init__(self, log_path, *args):
-        self.log_path = log_path
-        self.log = open(log_path, "wb")
-        self.p = subprocess.Popen([str(SERVER), "--quiet", *map(str, args)],
-                                  stdout=subprocess.PIPE, stderr=self.log)
-        line = self.p.stdout.readline().decode()
-        m = re.match(r"listening (\S+) (\d+)$", line.strip())
-        if not m:
-            self.p.kill()
-            self.p.wait()
-            self.log.close()
-            raise AssertionError(f"sslb-testserver did not start: {line!r}\n"
-                                 f"{log_path.read_text(errors='replace')}")
-        self.port = int(m.group(2))
+        super().__init__(log_path, [SERVER, "--quiet", *args])
 
     def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        rc = self.p.wait(timeout=60)
-        self.p.stdout.close()
-        self.log.close()
-        log = self.log_path.read_bytes()
-        assert not SANITIZER_REPORT.search(log), log.decode(errors="replace")
-        assert rc == 0, log.decode(errors="replace")
+        self.stop_clean()
 
 
 @pytest.fixture(scope="module")
