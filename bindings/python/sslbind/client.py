@@ -170,18 +170,37 @@ class Response:
     """A complete response. ``status``, ``headers``, ``content`` (bytes),
     ``text``, ``json()``, ``http_version`` ("1.1" or "2") and ``tls``. The C
     response is kept for ``tls.chain`` until ``close()`` (or the garbage
-    collector); everything else is copied."""
+    collector); everything else is copied: status and content at once, the
+    header fields, version and TLS facts when first read (or at ``close()``),
+    so that a caller who needs only the body crosses into C twice."""
 
     def __init__(self, ptr: Any, url: str = "") -> None:
         self._h = _ResponseHandle(ptr, _ffi.sslb_response_free)
-        p = ptr
         self.url = url
-        self.status, self.http_version, self.headers, tls = _read_head(p)
+        self.status: int = _ffi.sslb_response_status(ptr)
         body = ctypes.c_void_p()
         n = ctypes.c_size_t()
-        _ffi.sslb_response_body(p, ctypes.byref(body), ctypes.byref(n))
+        _ffi.sslb_response_body(ptr, ctypes.byref(body), ctypes.byref(n))
         self.content: bytes = ctypes.string_at(body, n.value) if n.value else b""
-        self.tls = TLSInfo(self, *tls)
+        self._facts: Optional[Tuple[str, Headers, TLSInfo]] = None
+
+    def _read_facts(self) -> Tuple[str, Headers, TLSInfo]:
+        if self._facts is None:
+            _, version, headers, tls = _read_head(self._h._p)
+            self._facts = (version, headers, TLSInfo(self, *tls))
+        return self._facts
+
+    @property
+    def http_version(self) -> str:
+        return self._read_facts()[0]
+
+    @property
+    def headers(self) -> Headers:
+        return self._read_facts()[1]
+
+    @property
+    def tls(self) -> TLSInfo:
+        return self._read_facts()[2]
 
     @property
     def encoding(self) -> str:
@@ -202,6 +221,8 @@ class Response:
         return 200 <= self.status < 400
 
     def close(self) -> None:
+        if not self._h.closed:
+            self._read_facts()  # what stays readable after close
         self._h.close()
 
     @property
@@ -276,7 +297,6 @@ class _Request:
                  json: Any, http: Optional[str], default_headers: Sequence[Tuple[str, str]]
                  ) -> None:
         self.url = url
-        self.host = urllib.parse.urlsplit(url).hostname
         self.ptr = _ffi.new_handle(_ffi.sslb_request_new, _ffi.RequestPtr,
                                    _ffi.enc(method.upper()), _ffi.enc(url))
         self.tokens: List[Any] = []
@@ -310,6 +330,11 @@ class _Request:
         except BaseException:
             self.free()
             raise
+
+    @property
+    def host(self) -> Optional[str]:
+        """The URL's host, for error messages (parsed only when one is made)."""
+        return urllib.parse.urlsplit(self.url).hostname
 
     def last_error(self) -> str:
         return _ffi.dec(_ffi.sslb_request_last_error(self.ptr)) or ""
