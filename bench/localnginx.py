@@ -13,6 +13,27 @@ from pathlib import Path
 
 PW = "foobar"
 
+# Variables that would make a client trust another CA or go through a proxy:
+# cleared for every client, so each one sees only the CA it is given.
+CLEARED_ENV = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR",
+               "NODE_EXTRA_CA_CERTS", "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+               "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY")
+
+
+def clean_env():
+    """Removes CLEARED_ENV from this process's environment (so children and
+    in-process clients inherit none of it) and returns the cleaned copy."""
+    for k in CLEARED_ENV:
+        os.environ.pop(k, None)
+    return dict(os.environ)
+
+
+def server_cpu_prefix():
+    """["taskset", "-c", CPU] when SSLB_BENCH_SERVER_CPU names the server's
+    core (bench/run sets it), else []."""
+    cpu = os.environ.get("SSLB_BENCH_SERVER_CPU")
+    return ["taskset", "-c", cpu] if cpu else []
+
 
 def sh(*a):
     return subprocess.run([str(x) for x in a], check=True, capture_output=True, text=True)
@@ -60,7 +81,7 @@ http {{
   }}
 }}
 """)
-        sh("nginx", "-c", d / "nginx.conf", "-p", d)
+        sh(*server_cpu_prefix(), "nginx", "-c", d / "nginx.conf", "-p", d)
         time.sleep(0.3)
 
     def stop(self):
@@ -69,6 +90,12 @@ http {{
             time.sleep(0.2)
         finally:
             shutil.rmtree(self.d, ignore_errors=True)
+
+
+def write_json(path, rows, rounds, **extra):
+    """rows as print_table takes them, written as JSON (for bench/run)."""
+    import json
+    Path(path).write_text(json.dumps({"rounds": rounds, "rows": rows, **extra}, indent=1))
 
 
 def print_table(rows, rounds):

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from localnginx import LocalNginx, print_table
+from localnginx import LocalNginx, clean_env, print_table, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("SSLB_BUILD_DIR", ROOT / "build"))
@@ -39,7 +39,9 @@ def main():
     ap.add_argument("--seq", type=int, default=2000, help="sequential GETs")
     ap.add_argument("--conc", type=int, default=10000, help="concurrent GETs")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--json", help="also write the medians' inputs to this file")
     a = ap.parse_args()
+    clean_env()
     srv = LocalNginx(BUILD, body="x" * 100, connections=4096)
     url2 = f"https://localhost:{srv.h2}/hello.txt"
     url1 = f"https://localhost:{srv.h1}/hello.txt"
@@ -59,6 +61,8 @@ def main():
     finally:
         srv.stop()
     print_table(rows, a.rounds)
+    if a.json:
+        write_json(a.json, rows, a.rounds, seq=a.seq, conc=a.conc)
 
 
 if __name__ == "__main__":

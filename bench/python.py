@@ -23,7 +23,7 @@ os.environ.setdefault("SSLBIND_LIBRARY", str(BUILD / "libsslbind.so.0"))
 sys.path.insert(0, str(ROOT / "bench" / ".peers"))
 
 import sslbind  # noqa: E402
-from localnginx import LocalNginx, print_table  # noqa: E402
+from localnginx import LocalNginx, clean_env, print_table, write_json  # noqa: E402
 
 
 def rate(n, fn):
@@ -37,7 +37,9 @@ def main():
     ap.add_argument("--seq", type=int, default=2000, help="sequential GETs")
     ap.add_argument("--conc", type=int, default=10000, help="concurrent GETs")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--json", help="also write the medians' inputs to this file")
     a = ap.parse_args()
+    clean_env()
     try:
         import httpx
         import pycurl
@@ -95,6 +97,8 @@ def main():
     finally:
         srv.stop()
     print_table(rows, a.rounds)
+    if a.json:
+        write_json(a.json, rows, a.rounds, seq=a.seq, conc=a.conc)
 
 
 if __name__ == "__main__":
