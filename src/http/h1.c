@@ -119,6 +119,15 @@ void sslb__h1_free(sslb__h1 *h) {
   free(h);
 }
 
+/* "Name: value\r\n" (the request head is written on every request:
+ * plain appends, no format parsing) */
+static void put_field(sslb__buf *out, const char *name, const char *value) {
+  sslb__buf_str(out, name);
+  sslb__buf_put(out, ": ", 2);
+  sslb__buf_str(out, value);
+  sslb__buf_put(out, "\r\n", 2);
+}
+
 int sslb__h1_begin(sslb__h1 *h, sslb__job *job, sslb__buf *out) {
   struct sslb_request *r = job->req;
   h->job = job;
@@ -130,7 +139,10 @@ int sslb__h1_begin(sslb__h1 *h, sslb__job *job, sslb__buf *out) {
   h->head = strcasecmp(r->method, "HEAD") == 0;
   llhttp_init(&h->parser, HTTP_RESPONSE, &h->settings);
   h->parser.data = h;
-  sslb__buf_printf(out, "%s %s HTTP/1.1\r\n", r->method, r->url.target);
+  sslb__buf_str(out, r->method);
+  sslb__buf_put(out, " ", 1);
+  sslb__buf_str(out, r->url.target);
+  sslb__buf_str(out, " HTTP/1.1\r\n");
   int has_host = 0, has_ua = 0, has_len = 0;
   for (size_t i = 0; i < r->nh; i++) {
     has_host |= !strcasecmp(r->h[i].name, "host");
@@ -138,11 +150,11 @@ int sslb__h1_begin(sslb__h1 *h, sslb__job *job, sslb__buf *out) {
     has_len |= !strcasecmp(r->h[i].name, "content-length");
   }
   if (!has_host)
-    sslb__buf_printf(out, "Host: %s\r\n", r->url.authority);
+    put_field(out, "Host", r->url.authority);
   if (!has_ua)
-    sslb__buf_printf(out, "User-Agent: sslbind/%s\r\n", SSLB_VERSION_STRING);
+    sslb__buf_str(out, "User-Agent: sslbind/" SSLB_VERSION_STRING "\r\n");
   for (size_t i = 0; i < r->nh; i++)
-    sslb__buf_printf(out, "%s: %s\r\n", r->h[i].name, r->h[i].value);
+    put_field(out, r->h[i].name, r->h[i].value);
   if (job->decode)
     sslb__buf_str(out, "Accept-Encoding: gzip, deflate, br\r\n");
   h->streaming = r->reader != NULL;
