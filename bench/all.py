@@ -154,6 +154,20 @@ class Servers:
         only, /hello.txt of 100 bytes; extra ports for idle connections."""
         if self._h2o:
             return self._h2o
+        # free_port() only finds ports free now: with many of them another
+        # process (or one of them twice) may take one first, and h2o then
+        # exits; try again with fresh ports
+        for attempt in range(3):
+            try:
+                port, extra = self._start_h2o()
+                break
+            except Failed:
+                if attempt == 2:
+                    raise
+        self._h2o = (port, extra)
+        return self._h2o
+
+    def _start_h2o(self):
         d = self.d
         (d / "www").mkdir(exist_ok=True)
         (d / "www" / "hello.txt").write_text("x" * 100)
@@ -183,11 +197,14 @@ hosts:
         p = subprocess.Popen(spin(SERVER_CPU) + ["h2o", "-c", str(d / "h2o.conf")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs.append(p)
-        wait_port(port, p, "h2o")
-        for x in extra[-1:]:
-            wait_port(x, p, "h2o")
-        self._h2o = (port, extra)
-        return self._h2o
+        try:
+            wait_port(port, p, "h2o")
+            for x in extra[-1:]:
+                wait_port(x, p, "h2o")
+        except Failed:
+            stop(p)
+            raise
+        return port, extra
 
     def testserver(self):
         """Port of build/sslb-testserver (the project's server), allowing
