@@ -152,8 +152,13 @@ class Servers:
     def h2o(self):
         """(port, [idle ports]) of one h2o: one worker thread, 127.0.0.1
         only, /hello.txt of 100 bytes; extra ports for idle connections."""
-        if self._h2o:
+        if self._h2o and self._h2o_proc.poll() is None:
             return self._h2o
+        if self._h2o:  # it died since the last group: say why, start another
+            log = self.d / "h2o-error.log"
+            tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
+            print(f"# note: h2o exited ({self._h2o_proc.returncode}); restarted. {tail}",
+                  file=sys.stderr)
         # free_port() only finds ports free now: with many of them another
         # process (or one of them twice) may take one first, and h2o then
         # exits; try again with fresh ports
@@ -165,6 +170,7 @@ class Servers:
                 if attempt == 2:
                     raise
         self._h2o = (port, extra)
+        self._h2o_proc = self.procs[-1]
         return self._h2o
 
     def _start_h2o(self):
@@ -195,15 +201,17 @@ http2-max-concurrent-requests-per-connection: 100
 hosts:
 {hosts}""")
         p = subprocess.Popen(spin(SERVER_CPU) + ["h2o", "-c", str(d / "h2o.conf")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, stderr=open(d / "h2o-error.log", "ab"))
         self.procs.append(p)
         try:
             wait_port(port, p, "h2o")
             for x in extra[-1:]:
                 wait_port(x, p, "h2o")
-        except Failed:
+        except Failed as e:
             stop(p)
-            raise
+            log = d / "h2o-error.log"
+            tail = log.read_text(errors="replace")[-400:] if log.exists() else ""
+            raise Failed(f"{e}: {tail}") from None
         return port, extra
 
     def testserver(self):
