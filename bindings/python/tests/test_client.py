@@ -154,6 +154,20 @@ def test_stream_head_is_the_final_response(servers, settings):
         assert body == c.get(servers["main"].url("/redirect/3")).content
 
 
+def test_cancelled_streams_give_their_connection_window_back(servers, settings):
+    """Thirty 16 MB streams left after their first chunk (each reset with up
+    to a stream window, 8 MiB, of its data still on the way), then a 40 MB
+    body on the same HTTP/2 connection: the client gives the connection's
+    32 MiB window back for data it drops, or this last one would stall."""
+    with HttpClient(trust_manager=settings.trust_manager(), request_timeout=30) as c:
+        for _ in range(30):
+            with c.stream("GET", servers["main"].url("/bytes/16000000")) as r:
+                next(r.iter_bytes())
+        r = c.get(servers["main"].url("/bytes/40000000"))
+        assert r.status == 200 and len(r.content) == 40_000_000
+        assert c.connections_opened == 1
+
+
 def test_stream_lines_and_text(servers, client):
     body = "ligne un\nzwei é\r\nthree"
     with client.stream("POST", servers["main"].url("/echo"), content=body.encode(),
