@@ -8,6 +8,8 @@
 #include "http/url.h"
 #include "internal.h"
 
+/* A header field. In a response, value points into name's allocation
+ * (sslb__resp_add_header); in a request they are allocated apart. */
 typedef struct {
   char *name;
   char *value;

@@ -71,10 +71,8 @@ static int on_headers_complete(llhttp_t *p) {
   h->job->resp->status = p->status_code;
   /* 1xx interim responses are skipped: their headers are discarded */
   if (p->status_code >= 100 && p->status_code < 200 && p->status_code != 101) {
-    for (size_t i = 0; i < h->job->resp->nh; i++) {
-      free(h->job->resp->h[i].name);
-      free(h->job->resp->h[i].value);
-    }
+    for (size_t i = 0; i < h->job->resp->nh; i++)
+      free(h->job->resp->h[i].name); /* and the value with it */
     h->job->resp->nh = 0;
     return 0;
   }
