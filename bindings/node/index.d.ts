@@ -364,6 +364,9 @@ export interface ClientOptions {
   noProxy?: Names;
   proxyFromEnv?: boolean;
   resolve?: Record<string, string> | Map<string, string> | Array<[string, number, string]>;
+  /** curl's --connect-to: requests for 'host:port' dial 'toHost:toPort'
+   * (either part may be empty); the name verified stays the URL's. */
+  connectTo?: Record<string, string> | Map<string, string>;
   decoding?: boolean;
   hostnamePolicy?: HostnamePolicy;
   serverName?: string;

@@ -404,7 +404,8 @@ const REQUEST_OPTIONS = new Set(['headers', 'body', 'json', 'timeout', 'signal',
  *
  * Options (ms for times): connectTimeout, requestTimeout, idleTimeout,
  * maxBody, redirects, http ('h2' | 'http/1.1' | 'any'), proxy, noProxy,
- * proxyFromEnv, resolve ({ 'host:port': address }), decoding,
+ * proxyFromEnv, resolve ({ 'host:port': address }), connectTo ({ 'host:port':
+ * 'toHost:toPort' }, curl's --connect-to), decoding,
  * hostnamePolicy ('BUILTIN' | 'CLIENT' | 'BOTH' | 'NONE'), serverName,
  * identity ([keyStore, alias, keyPassword?]), hostnameVerifier
  * ((host, chain) => boolean), headers (sent with every request).
@@ -454,7 +455,7 @@ class HttpClient {
 
   _configure(o) {
     const known = new Set(['sslContext', 'trustManager', 'connectTimeout', 'requestTimeout', 'idleTimeout', 'maxBody',
-      'redirects', 'http', 'proxy', 'noProxy', 'proxyFromEnv', 'resolve', 'decoding', 'hostnamePolicy', 'serverName',
+      'redirects', 'http', 'proxy', 'noProxy', 'proxyFromEnv', 'resolve', 'connectTo', 'decoding', 'hostnamePolicy', 'serverName',
       'identity', 'hostnameVerifier', 'headers']);
     for (const k of Object.keys(o)) if (!known.has(k)) throw new TypeError(`unknown client option ${JSON.stringify(k)}`);
     const c = this._h;
@@ -485,6 +486,25 @@ class HttpClient {
           address = entry[1];
         }
         addon.clientAddResolve(c, str(host, 'resolve host'), port, str(address, 'resolve address'));
+      }
+    }
+    if (o.connectTo != null) {
+      // curl's --connect-to: { 'host:port': 'toHost:toPort' } (parts may be
+      // empty: '' matches any / keeps the request's); the name verified
+      // stays the URL's
+      const hostPort = (v, what) => {
+        const t = String(v);
+        const i = t.lastIndexOf(':');
+        if (i < 0) throw new TypeError(`connectTo ${what} ${JSON.stringify(t)} must be "host:port"`);
+        const port = t.slice(i + 1) === '' ? 0 : Number(t.slice(i + 1));
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`connectTo ${what} ${JSON.stringify(t)} has no valid port`);
+        return [t.slice(0, i).replace(/^\[|\]$/g, ''), port];
+      };
+      const entries = o.connectTo instanceof Map ? [...o.connectTo] : Object.entries(o.connectTo);
+      for (const [from, to] of entries) {
+        const [host, port] = hostPort(from, 'key');
+        const [toHost, toPort] = hostPort(to, 'value');
+        addon.clientAddConnectTo(c, host, port, toHost, toPort);
       }
     }
     if (o.decoding != null) addon.clientSetDecoding(c, Boolean(o.decoding));

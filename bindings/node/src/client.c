@@ -881,6 +881,15 @@ CLIENT_SETTER(js_client_add_resolve, {
   ATRY(ab_arg_str(&a, 3, "address", 0, &addr));
   CCHECK(sslb_client_add_resolve(c->c, host, port, addr));
 })
+CLIENT_SETTER(js_client_add_connect_to, {
+  char *host, *to;
+  uint32_t port, to_port;
+  ATRY(ab_arg_str(&a, 1, "host", 1, &host));
+  ATRY(ab_arg_u32(&a, 2, "port", 65535, &port));
+  ATRY(ab_arg_str(&a, 3, "toHost", 1, &to));
+  ATRY(ab_arg_u32(&a, 4, "toPort", 65535, &to_port));
+  CCHECK(sslb_client_add_connect_to(c->c, host, port, to, to_port));
+})
 CLIENT_SETTER(js_client_set_identity, {
   void *ks;
   char *alias, *pw;
@@ -1222,6 +1231,7 @@ static const ab_export exports[] = {
     {"clientUseEnvironmentProxy", js_client_use_environment_proxy},
     {"clientSetProxy", js_client_set_proxy},
     {"clientAddResolve", js_client_add_resolve},
+    {"clientAddConnectTo", js_client_add_connect_to},
     {"clientSetIdentity", js_client_set_identity},
     {"clientSetHostnameVerifier", js_client_set_hostname_verifier},
     {"clientConnectionsOpened", js_client_connections_opened},

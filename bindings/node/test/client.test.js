@@ -88,6 +88,17 @@ test('client options', async () => {
   await assert.rejects(c.get(srv.main.url('/bytes/2000')), (e) => e instanceof s.TooLargeError && e.code === 'TOO_LARGE');
   assert.equal((await c.get(`https://example.test:${srv.main.port}/`)).status, 200);
   await c.close();
+  // curl's --connect-to: dialled elsewhere, the URL's name still the one verified
+  c = new s.HttpClient({
+    trustManager: settings.trustManager(),
+    connectTo: { 'localhost:1': `127.0.0.1:${srv.main.port}`, 'localhost:2': `:${srv.main.port}` },
+  });
+  assert.equal((await c.get('https://localhost:1/')).status, 200);
+  assert.equal((await c.get('https://localhost:2/')).status, 200);
+  await c.close();
+  assert.throws(() => new s.HttpClient({ connectTo: { 'a b:1': 'c:2' } }), (e) => e.code === 'INVALID_ARGUMENT');
+  assert.throws(() => new s.HttpClient({ connectTo: { 'nohost': 'c:2' } }), TypeError);
+  assert.throws(() => new s.HttpClient({ connectTo: { 'a:1': 'c:99999' } }), RangeError);
   c = new s.HttpClient({ trustManager: settings.trustManager(), redirects: 1 });
   await assert.rejects(c.get(srv.main.url('/redirect/3')), s.TooManyRedirectsError);
   await c.close();

@@ -27,7 +27,9 @@ test('10,000 requests in flight: the event loop keeps ticking, one HTTP/2 connec
   const watcher = new s.HttpClient({ trustManager: settings.trustManager() });
   const before = await stats(watcher, srv);
   const c = new s.HttpClient({ trustManager: settings.trustManager() });
-  const url = srv.url('/delay/500'); // each holds its stream for half a second
+  // each holds its stream for two seconds: far longer than submitting all
+  // of them takes, even on a loaded machine, so they are in flight together
+  const url = srv.url('/delay/2000');
   const period = 2;
   const lateness = [];
   let last = performance.now();
@@ -55,7 +57,7 @@ test('10,000 requests in flight: the event loop keeps ticking, one HTTP/2 connec
   const extraWatcher = watcher.connectionsOpened - 1;
   await watcher.close();
   assert.equal(results.length, n);
-  assert.ok(results.every((r) => r.status === 200 && r.httpVersion === '2' && r.text() === 'delayed 500\n'));
+  assert.ok(results.every((r) => r.status === 200 && r.httpVersion === '2' && r.text() === 'delayed 2000\n'));
   assert.equal(after.connections, before.connections + 1 + extraWatcher);
   assert.equal(after.requests, before.requests + n + 1);
   const max = Math.max(...lateness);
