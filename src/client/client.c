@@ -1804,7 +1804,7 @@ int sslb_client_add_connect_to(sslb_client *c, const char *host,
   struct connect_to **p = &c->connect_to; /* in the order given */
   while (*p)
     p = &(*p)->next;
-  *p = m;
+  __atomic_store_n(p, m, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&c->mu);
   return 0;
 }
@@ -2099,6 +2099,10 @@ static void choose_proxy(sslb_client *c, sslb__job *j) {
     j->via_port = c->proxy_port[s];
   }
   j->dial_host[0] = 0;
+  /* entries are only ever appended: an empty list needs no lock, which
+   * keeps it off the path of every request of a client without any */
+  if (!__atomic_load_n(&c->connect_to, __ATOMIC_ACQUIRE))
+    return;
   pthread_mutex_lock(&c->mu);
   for (const struct connect_to *m = c->connect_to; m; m = m->next) {
     if ((!m->host[0] || !strcasecmp(m->host, u->host)) &&
