@@ -410,3 +410,31 @@ def test_proxy_and_no_proxy(servers, settings, connect_proxy):
     assert len(tunnels) == 1
     with pytest.raises(sslbind.InvalidURL):
         HttpClient(proxy="http://user:secret@127.0.0.1:1")
+
+
+def test_head_callback_that_refuses_stops_the_transfer(servers, client):
+    """The C head callback, straight through ctypes: it sees the status of
+    the final head; returning non-zero ends the request with CANCELLED
+    naming the callback, and the client goes on. Resuming a request that is
+    not paused does nothing."""
+    import ctypes
+    from sslbind import _ffi
+    seen = []
+
+    @_ffi.HEAD_FN
+    def head(ud, resp):
+        seen.append(_ffi.sslb_response_status(_ffi.ResponsePtr(resp)))
+        return 1
+
+    req = _ffi.new_handle(_ffi.sslb_request_new, _ffi.RequestPtr, b"GET",
+                          servers["main"].url("/bytes/100000").encode())
+    try:
+        _ffi.sslb_request_set_head_callback(req, head, None)
+        _ffi.sslb_client_resume(client._c._p, req)
+        out = _ffi.ResponsePtr()
+        with pytest.raises(sslbind.CancelledError, match="head callback stopped"):
+            _ffi.sslb_client_execute(client._c._p, req, ctypes.byref(out))
+        assert seen == [200]
+    finally:
+        _ffi.sslb_request_free(req)
+    assert client.get(servers["main"].url()).status == 200
