@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from localnginx import PW, clean_env, free_port  # noqa: E402
+from localnginx import PW, clean_env, free_ports  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -159,9 +159,8 @@ class Servers:
             tail = log.read_text(errors="replace")[-300:] if log.exists() else ""
             print(f"# note: h2o exited ({self._h2o_proc.returncode}); restarted. {tail}",
                   file=sys.stderr)
-        # free_port() only finds ports free now: with many of them another
-        # process (or one of them twice) may take one first, and h2o then
-        # exits; try again with fresh ports
+        # free_ports() only finds ports free now: another process may take
+        # one first, and h2o then exits; try again with fresh ports
         for attempt in range(3):
             try:
                 port, extra = self._start_h2o()
@@ -177,8 +176,7 @@ class Servers:
         d = self.d
         (d / "www").mkdir(exist_ok=True)
         (d / "www" / "hello.txt").write_text("x" * 100)
-        port = free_port()
-        extra = [free_port() for _ in range(self.idle_ports)]
+        port, *extra = free_ports(1 + self.idle_ports)
         # one host per port: h2o takes one listen per host (each host
         # serves the same directory)
         hosts = "".join(f"""  "localhost:{p}":

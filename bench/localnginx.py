@@ -40,9 +40,22 @@ def sh(*a):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(n):
+    """n distinct ports free now: every socket is held open until all are
+    bound, so the kernel cannot hand out one port twice."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            socks.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 class LocalNginx:
@@ -61,7 +74,7 @@ class LocalNginx:
         (d / "htdocs").mkdir()
         (d / "htdocs" / "hello.txt").write_text(body)
         self.ca = d / "ca.pem"
-        self.h2, self.h1 = free_port(), free_port()
+        self.h2, self.h1 = free_ports(2)
         user = "user root root;" if os.geteuid() == 0 else ""
         (d / "nginx.conf").write_text(f"""{user}
 worker_processes 1;

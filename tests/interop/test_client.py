@@ -62,7 +62,7 @@ def wait_port(port, host="127.0.0.1", deadline=20.0):
 def nginx(pki):
     need("nginx")
     d, _ = pki
-    h2, h1, mtls = free_port(), free_port(), free_port()
+    h2, h1, mtls = free_ports(3)
     conf = d / "nginx.conf"
     # workers run as root when the tests do: the pytest tree is private
     user = "user root root;" if os.geteuid() == 0 else ""
