@@ -1499,6 +1499,73 @@ SSLB_EXTERN int sslb_client_submit(sslb_client *c, sslb_request *r,
                                    sslb_completion_fn done, void *user_data);
 
 /**
+ * A completion queue: submitted requests that end in it instead of in a
+ * callback, for callers that gather many results at once without running
+ * code on the client's I/O thread (a Python or JavaScript runtime whose lock
+ * that thread would otherwise have to take once per request). The queue is
+ * independent of any client: requests of several clients may end in one
+ * queue, and requests of one client in several queues. Every function on it
+ * may be called from any thread.
+ */
+typedef struct sslb_queue sslb_queue;
+
+/** One completed request taken from a queue: the tag it was submitted with,
+ * its result code, and on success (rc 0) its response, which belongs to the
+ * caller (sslb_response_free); on failure response is NULL and the
+ * request's last_error says why. */
+typedef struct sslb_completion {
+  void *tag;
+  int rc;
+  sslb_response *response;
+} sslb_completion;
+
+/** A new, empty queue. @return 0, SSLB_ERR_INVALID_ARGUMENT or
+ * SSLB_ERR_NO_MEMORY. */
+SSLB_EXTERN int sslb_queue_new(sslb_queue **out);
+
+/**
+ * Drops the caller's queue. Requests still running keep it alive until they
+ * end; what ends in it after this, and what was never taken, is freed
+ * (responses included). NULL is ignored.
+ */
+SSLB_EXTERN void sslb_queue_free(sslb_queue *q);
+
+/**
+ * Like sslb_client_submit, but the request's completion goes into `q` with
+ * `tag` instead of to a callback. The request must stay alive, unmodified,
+ * until its completion has been taken from the queue.
+ * @return 0 (one completion will be queued), or SSLB_ERR_INVALID_ARGUMENT,
+ *   SSLB_ERR_NO_MEMORY (nothing will be queued).
+ */
+SSLB_EXTERN int sslb_client_submit_to_queue(sslb_client *c, sslb_request *r,
+                                            sslb_queue *q, void *tag);
+
+/**
+ * Takes up to `max` completions, oldest first. Waits while the queue is
+ * empty and requests submitted to it are still running, at most
+ * `timeout_ms` (0: not at all; negative: without limit). Returns at once
+ * with 0 when nothing is queued and nothing is running.
+ * @return the number of completions written to `out` (0 at the timeout), or
+ *   SSLB_ERR_INVALID_ARGUMENT.
+ */
+SSLB_EXTERN long sslb_queue_take(sslb_queue *q, sslb_completion *out,
+                                 size_t max, int timeout_ms);
+
+/** Requests submitted to the queue that have not been taken from it yet
+ * (running, or completed and waiting); 0 for NULL. */
+SSLB_EXTERN size_t sslb_queue_outstanding(const sslb_queue *q);
+
+/**
+ * A file descriptor that is readable while completions wait in the queue,
+ * for an event loop (poll, epoll, asyncio's add_reader, libuv) to watch; it
+ * stays readable until sslb_queue_take empties the queue. Owned by the queue:
+ * do not read or close it. Made on the first call.
+ * @return the descriptor, or SSLB_ERR_INVALID_ARGUMENT, SSLB_ERR_NO_MEMORY
+ *   (the system refused one).
+ */
+SSLB_EXTERN int sslb_queue_fd(sslb_queue *q);
+
+/**
  * Cancels a request started with sslb_client_submit or running in
  * sslb_client_execute on another thread: it ends with SSLB_ERR_CANCELLED
  * (its done callback runs, or execute returns), wherever it is — waiting

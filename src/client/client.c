@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "client/job.h"
+#include "client/queue.h"
 #include "http/h1.h"
 #include "http/decode.h"
 #include "http/h2.h"
@@ -270,7 +271,7 @@ static void complete(sslb__job *j) {
     return; /* on its way again, to the new location */
   if (j->rc == 0)
     decode_body(j);
-  if (j->cb) {
+  if (j->cb || j->queue) {
     /* submitted: hand over the result, then the job is gone */
     sslb_response *resp = j->resp;
     if (j->rc < 0) {
@@ -280,10 +281,14 @@ static void complete(sslb__job *j) {
     }
     sslb_request_free(j->own_req);
     sslb_completion_fn cb = j->cb;
+    sslb_queue *q = j->queue;
     void *ud = j->cb_ud;
     int rc = j->rc;
     free(j); /* the job is the first member of its box */
-    cb(ud, rc, resp);
+    if (q)
+      sslb__queue_push(q, ud, rc, resp);
+    else
+      cb(ud, rc, resp);
     return;
   }
   pthread_mutex_lock(&j->mu);
@@ -2244,6 +2249,23 @@ int sslb_client_submit(sslb_client *c, sslb_request *r,
   SSLB__GUARD(make_job(c, r, &b));
   b->job.cb = done;
   b->job.cb_ud = user_data;
+  route(c, b);
+  return 0;
+}
+
+int sslb_client_submit_to_queue(sslb_client *c, sslb_request *r,
+                                sslb_queue *q, void *tag) {
+  if (!c || !r || !q)
+    return SSLB_ERR_INVALID_ARGUMENT;
+  SSLB__GUARD(sslb__queue_reserve(q));
+  job_box *b;
+  int rc = make_job(c, r, &b);
+  if (rc < 0) {
+    sslb__queue_unreserve(q);
+    return rc;
+  }
+  b->job.queue = q;
+  b->job.cb_ud = tag;
   route(c, b);
   return 0;
 }

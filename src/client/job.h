@@ -87,7 +87,8 @@ typedef struct sslb__job {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   sslb_completion_fn cb; /* submit: called instead of signalling */
-  void *cb_ud;
+  void *cb_ud;            /* the callback's argument, or the queue's tag */
+  struct sslb_queue *queue; /* submit_to_queue: completes into it */
   sslb__err err; /* last: large, and only its first byte needs clearing */
 } sslb__job;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "http/url.h"
@@ -281,6 +282,136 @@ Test(client, freed_from_its_own_completion_callback) {
   usleep(300000);
   sslb_request_free(r);
   sslb_request_free(r2);
+}
+
+Test(queue, null_handles_and_arguments) {
+  sslb_queue *q;
+  sslb_completion out[2];
+  cr_assert_eq(sslb_queue_new(NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_queue_take(NULL, out, 2, 0), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_queue_fd(NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_queue_outstanding(NULL), 0);
+  sslb_queue_free(NULL);
+  cr_assert_eq(sslb_queue_new(&q), 0);
+  cr_assert_eq(sslb_queue_take(q, NULL, 2, 0), SSLB_ERR_INVALID_ARGUMENT);
+  /* nothing queued, nothing running: no wait, even without a limit */
+  cr_assert_eq(sslb_queue_take(q, out, 2, -1), 0);
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, tm), 0);
+  sslb_trust_manager_free(tm);
+  sslb_request *r;
+  cr_assert_eq(sslb_request_new(&r, "GET", "https://127.0.0.1:1/"), 0);
+  cr_assert_eq(sslb_client_submit_to_queue(NULL, r, q, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_submit_to_queue(c, NULL, q, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_client_submit_to_queue(c, r, NULL, NULL), SSLB_ERR_INVALID_ARGUMENT);
+  cr_assert_eq(sslb_queue_outstanding(q), 0);
+  sslb_client_free(c);
+  sslb_request_free(r);
+  sslb_queue_free(q);
+}
+
+/* Readable now, without waiting? */
+static int readable(int fd) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+Test(queue, every_completion_arrives_once_with_its_tag) {
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c[2];
+  for (int i = 0; i < 2; i++)
+    cr_assert_eq(sslb_client_new(&c[i], tm), 0);
+  sslb_trust_manager_free(tm);
+  sslb_queue *q;
+  cr_assert_eq(sslb_queue_new(&q), 0);
+  int fd = sslb_queue_fd(q);
+  cr_assert_geq(fd, 0);
+  cr_assert_eq(sslb_queue_fd(q), fd, "one descriptor for the queue's life");
+  cr_assert_not(readable(fd));
+  char url[64];
+  snprintf(url, sizeof url, "https://127.0.0.1:%u/", closed_port());
+  enum { N = 300 };
+  static sslb_request *r[N];
+  static int seen[N];
+  for (int i = 0; i < N; i++) {
+    cr_assert_eq(sslb_request_new(&r[i], "GET", url), 0);
+    cr_assert_eq(sslb_client_submit_to_queue(c[i % 2], r[i], q, &seen[i]), 0);
+  }
+  size_t got = 0;
+  sslb_completion out[7]; /* fewer than are queued: taken in several rounds */
+  while (got < N) {
+    long n = sslb_queue_take(q, out, 7, 10000);
+    cr_assert_gt(n, 0, "%zu of %d completions before the wait ran out", got, N);
+    for (long i = 0; i < n; i++) {
+      int *tag = out[i].tag;
+      cr_assert(tag >= seen && tag < seen + N);
+      cr_assert_eq(out[i].rc, SSLB_ERR_CONNECT);
+      cr_assert_null(out[i].response);
+      (*tag)++;
+    }
+    got += (size_t)n;
+  }
+  for (int i = 0; i < N; i++) {
+    cr_assert_eq(seen[i], 1, "request %d completed %d times", i, seen[i]);
+    cr_assert(strstr(sslb_request_last_error(r[i]), "127.0.0.1"));
+  }
+  cr_assert_eq(sslb_queue_outstanding(q), 0);
+  cr_assert_not(readable(fd), "the descriptor is quiet once the queue is empty");
+  cr_assert_eq(sslb_queue_take(q, out, 7, -1), 0);
+  /* one more: the descriptor wakes a poller once it has landed */
+  cr_assert_eq(sslb_client_submit_to_queue(c[0], r[0], q, &seen[0]), 0);
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  cr_assert_eq(poll(&p, 1, 10000), 1);
+  cr_assert_eq(sslb_queue_outstanding(q), 1);
+  cr_assert_eq(sslb_queue_take(q, out, 7, 0), 1);
+  cr_assert_eq(out[0].tag, &seen[0]);
+  cr_assert_not(readable(fd));
+  for (int i = 0; i < 2; i++)
+    sslb_client_free(c[i]);
+  for (int i = 0; i < N; i++)
+    sslb_request_free(r[i]);
+  sslb_queue_free(q);
+}
+
+Test(queue, dropped_while_its_requests_run) {
+  /* a listener that never accepts: the requests wait for their handshake */
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t l = sizeof a;
+  cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  cr_assert_eq(listen(fd, 16), 0);
+  getsockname(fd, (struct sockaddr *)&a, &l);
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, tm), 0);
+  sslb_trust_manager_free(tm);
+  char url[64];
+  snprintf(url, sizeof url, "https://127.0.0.1:%u/", ntohs(a.sin_port));
+  sslb_queue *q;
+  cr_assert_eq(sslb_queue_new(&q), 0);
+  cr_assert_geq(sslb_queue_fd(q), 0);
+  enum { N = 5 };
+  sslb_request *r[N];
+  for (int i = 0; i < N; i++) {
+    cr_assert_eq(sslb_request_new(&r[i], "GET", url), 0);
+    cr_assert_eq(sslb_client_submit_to_queue(c, r[i], q, NULL), 0);
+  }
+  sslb_completion out[N];
+  /* a bounded wait that runs out returns nothing */
+  cr_assert_eq(sslb_queue_take(q, out, N, 50), 0);
+  cr_assert_eq(sslb_queue_take(q, out, N, 0), 0);
+  cr_assert_eq(sslb_queue_outstanding(q), N);
+  cr_assert_eq(sslb_client_cancel(c, r[0]), 0);
+  cr_assert_eq(sslb_queue_take(q, out, N, 10000), 1);
+  cr_assert_eq(out[0].rc, SSLB_ERR_CANCELLED);
+  /* the owner lets go; the client's end cancels the rest into the dropped
+   * queue, which the last of them frees (ASan and valgrind watch this) */
+  sslb_queue_free(q);
+  sslb_client_free(c);
+  for (int i = 0; i < N; i++)
+    sslb_request_free(r[i]);
+  close(fd);
 }
 
 /* Adds the kernel ids of this process's threads to seen[]; returns the
