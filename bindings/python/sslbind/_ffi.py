@@ -107,6 +107,13 @@ ResponsePtr = _handle_type("ResponsePtr")
 ConnectionPtr = _handle_type("ConnectionPtr")
 EnginePtr = _handle_type("EnginePtr")
 SslContextFactoryPtr = _handle_type("SslContextFactoryPtr")
+QueuePtr = _handle_type("QueuePtr")
+
+
+class Completion(ctypes.Structure):
+    """sslb_completion: one request taken from a queue."""
+
+    _fields_ = [("tag", c_void_p), ("rc", c_int), ("response", c_void_p)]
 
 # ------------------------------------------------------------- callback types
 
@@ -442,6 +449,13 @@ _fn("sslb_client_execute", [ClientPtr, RequestPtr, _outp(ResponsePtr)], c_int,
 _fn("sslb_client_submit", [ClientPtr, RequestPtr, COMPLETION_FN, c_void_p], c_int,
     _check((1, "sslb_request_last_error")))
 _fn("sslb_client_cancel", [ClientPtr, RequestPtr], c_int, _check())
+_fn("sslb_queue_new", [_outp(QueuePtr)], c_int, _check())
+_fn("sslb_queue_free", [QueuePtr], None)
+_fn("sslb_client_submit_to_queue", [ClientPtr, RequestPtr, QueuePtr, c_void_p], c_int,
+    _check((1, "sslb_request_last_error")))
+_fn("sslb_queue_take", [QueuePtr, POINTER(Completion), c_size_t, c_int], c_long, _check())
+_fn("sslb_queue_outstanding", [QueuePtr], c_size_t)
+_fn("sslb_queue_fd", [QueuePtr], c_int, _check())
 _fn("sslb_client_pause", [ClientPtr, RequestPtr], c_int, _check())
 _fn("sslb_client_resume", [ClientPtr, RequestPtr], c_int, _check())
 _fn("sslb_response_status", [ResponsePtr], c_int)

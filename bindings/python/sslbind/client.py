@@ -28,6 +28,7 @@ import json as _json
 import os
 import queue
 import threading
+import time
 import urllib.parse
 from typing import (Any, AsyncIterator, Callable, Dict, Iterable, Iterator, List, Mapping,
                     Optional, Sequence, Tuple, Union)
@@ -162,8 +163,39 @@ def _read_chain(p: Any) -> List[Certificate]:
     return out
 
 
-class _ResponseHandle(Handle):
-    _kind = "response"
+class _ResponseHandle:
+    """The C response behind a Response, freed once: by close() or when
+    collected. Lighter than Handle's weakref.finalize, which would cost a
+    registry entry per response; the one-element list makes taking the
+    pointer atomic, so two threads closing at once free it once."""
+
+    __slots__ = ("_box",)
+
+    def __init__(self, ptr: Any) -> None:
+        self._box = [ptr]
+
+    @property
+    def _p(self) -> Any:
+        if not self._box:
+            raise ValueError("this response is closed")
+        return self._box[0]
+
+    @property
+    def closed(self) -> bool:
+        return not self._box
+
+    def close(self) -> None:
+        try:
+            ptr = self._box.pop()
+        except IndexError:
+            return
+        _ffi.sslb_response_free(ptr)
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: B902 - interpreter shutdown: nothing to do
+            pass
 
 
 class Response:
@@ -175,7 +207,7 @@ class Response:
     so that a caller who needs only the body crosses into C twice."""
 
     def __init__(self, ptr: Any, url: str = "") -> None:
-        self._h = _ResponseHandle(ptr, _ffi.sslb_response_free)
+        self._h = _ResponseHandle(ptr)
         self.url = url
         self.status: int = _ffi.sslb_response_status(ptr)
         body = ctypes.c_void_p()
@@ -350,6 +382,22 @@ class _Request:
             _ffi.sslb_request_free(self.ptr)
             self.ptr = _ffi.RequestPtr()
 
+    def cancel_in(self, cptr: Any) -> None:
+        """Cancels this request on the client (closing)."""
+        if self.ptr:
+            _ffi.sslb_client_cancel(cptr, self.ptr)
+
+    def outcome(self, client: "HttpClient", rc: int, resp: Optional[int], message: str,
+                timed_out: bool) -> Union["Response", BaseException]:
+        """The Response of a completed request, or the exception it raises."""
+        if rc >= 0:
+            return Response(_ffi.ResponsePtr(resp), self.url)
+        err = errors.error_for(rc, message, host=self.host)
+        if timed_out and rc == _CANCELLED:
+            err = errors.TimeoutError(_TIMEOUT, "TIMEOUT",
+                                      f"no response within the request's timeout ({self.url})")
+        return client._translate(err, self)
+
 
 class _Pending:
     """A submitted request, until (and after) its completion. The completion
@@ -408,20 +456,193 @@ class _Pending:
 
     def result(self) -> Response:
         """The Response, or raises the request's error."""
-        if self.rc < 0:
-            err = errors.error_for(self.rc, self.message, host=self.req.host)
-            if self.timed_out and self.rc == _CANCELLED:
-                err = errors.TimeoutError(_TIMEOUT, "TIMEOUT",
-                                          f"no response within the request's timeout "
-                                          f"({self.req.url})")
-            raise self.client._translate(err, self.req)
-        return Response(_ffi.ResponsePtr(self.take_response()), self.req.url)
+        out = self.req.outcome(self.client, self.rc, self.take_response(), self.message,
+                               self.timed_out)
+        if isinstance(out, BaseException):
+            raise out
+        return out
 
     def outcome(self) -> Union[Response, BaseException]:
         try:
             return self.result()
         except BaseException as e:  # noqa: B902 - batch reports every outcome
             return e
+
+
+class _BatchRun:
+    """The requests of one batch() and the completion queue they end in.
+    The C requests are freed only when the whole batch has ended, so that
+    close() may cancel any of them at any time."""
+
+    CHUNK = 512
+
+    def __init__(self) -> None:
+        self.q = _ffi.new_handle(_ffi.sslb_queue_new, _ffi.QueuePtr)
+        self.reqs: List[_Request] = []
+        self.slot: Dict[int, int] = {}  # tag -> index in the results
+        self.running = 0
+        self.buf = (_ffi.Completion * self.CHUNK)()
+
+    def submit(self, cptr: Any, req: _Request, index: int) -> None:
+        self.reqs.append(req)
+        tag = len(self.reqs)  # never 0: a NULL tag reads back as None
+        try:
+            _ffi.sslb_client_submit_to_queue(cptr, req.ptr, self.q, tag)
+        except BaseException:
+            self.reqs.pop()
+            req.free()
+            raise
+        self.slot[tag] = index
+        self.running += 1
+
+    def drain(self, client: "HttpClient", results: List[Any], timeout: Optional[float]) -> None:
+        """Takes every completion into results; past the timeout the rest
+        are cancelled and report TimeoutError."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        timed_out = False
+        buf, take = self.buf, _ffi.sslb_queue_take
+        while self.running:
+            wait = -1
+            if deadline is not None and not timed_out:
+                wait = max(0, int((deadline - time.monotonic()) * 1000))
+            n = take(self.q, buf, self.CHUNK, wait)
+            if n == 0 and deadline is not None and not timed_out:
+                timed_out = True
+                for req in self.reqs:
+                    req.cancel_in(client._c._ptr)
+                continue
+            self.running -= n
+            k = 0
+            try:
+                while k < n:
+                    c = buf[k]
+                    k += 1
+                    req = self.reqs[c.tag - 1]
+                    message = req.last_error() if c.rc < 0 else ""
+                    results[self.slot[c.tag]] = req.outcome(client, c.rc, c.response, message,
+                                                            timed_out)
+            finally:
+                for c in buf[k:n]:  # interrupted: what nobody will read
+                    if c.response:
+                        _ffi.sslb_response_free(_ffi.ResponsePtr(c.response))
+
+    def cancel_in(self, cptr: Any) -> None:
+        for req in list(self.reqs):
+            req.cancel_in(cptr)
+
+    def free(self) -> None:
+        for req in self.reqs:
+            req.free()
+        self.reqs = []
+        _ffi.sslb_queue_free(self.q)
+
+
+class _AsyncOne:
+    """One request submitted from asyncio."""
+
+    __slots__ = ("req", "fut", "timed_out")
+
+    def __init__(self, req: _Request, fut: "asyncio.Future[Response]") -> None:
+        self.req = req
+        self.fut = fut
+        self.timed_out = False
+
+
+class _LoopQueue:
+    """The completion queue of one client's requests from one event loop.
+    Its descriptor is watched by the loop (add_reader) while requests are
+    outstanding; each wake-up takes every completion that has arrived."""
+
+    CHUNK = 256
+
+    def __init__(self, client: "HttpClient", loop: asyncio.AbstractEventLoop) -> None:
+        self.client = client
+        self.loop = loop
+        self.q = _ffi.new_handle(_ffi.sslb_queue_new, _ffi.QueuePtr)
+        self.fd = _ffi.sslb_queue_fd(self.q)
+        self.pending: Dict[int, _AsyncOne] = {}
+        self.next_tag = 1  # never 0: a NULL tag reads back as None
+        self.watching = False
+        self.buf = (_ffi.Completion * self.CHUNK)()
+
+    def idle(self) -> bool:
+        return not self.pending
+
+    def submit(self, req: _Request) -> _AsyncOne:
+        one = _AsyncOne(req, self.loop.create_future())
+        tag = self.next_tag
+        self.next_tag += 1
+        try:
+            _ffi.sslb_client_submit_to_queue(self.client._c._p, req.ptr, self.q, tag)
+        except BaseException:
+            req.free()
+            raise
+        self.pending[tag] = one
+        if not self.watching:
+            self.loop.add_reader(self.fd, self.drain)
+            self.watching = True
+        return one
+
+    def drain(self) -> None:
+        """Settles the futures of every completion waiting (on the loop)."""
+        buf, client = self.buf, self.client
+        n = _ffi.sslb_queue_take(self.q, buf, self.CHUNK, 0)
+        k = 0
+        try:
+            while k < n:
+                c = buf[k]
+                k += 1
+                one = self.pending.pop(c.tag)
+                req = one.req
+                if one.fut.done():  # cancelled: nobody reads it
+                    if c.response:
+                        _ffi.sslb_response_free(_ffi.ResponsePtr(c.response))
+                else:
+                    message = req.last_error() if c.rc < 0 else ""
+                    out = req.outcome(client, c.rc, c.response, message, one.timed_out)
+                    if isinstance(out, BaseException):
+                        one.fut.set_exception(out)
+                    else:
+                        one.fut.set_result(out)
+                req.free()
+        finally:
+            for c in buf[k:n]:  # interrupted: what nobody will read
+                if c.response:
+                    _ffi.sslb_response_free(_ffi.ResponsePtr(c.response))
+        if not self.pending and self.watching:
+            self.loop.remove_reader(self.fd)
+            self.watching = False
+            if client._closing:
+                self.free()
+
+    def client_closed(self) -> None:
+        """The C client is gone: every request has ended in the queue."""
+        if self.loop.is_closed():
+            self.discard_all()
+        else:
+            try:
+                self.loop.call_soon_threadsafe(self.drain)
+            except RuntimeError:  # closed meanwhile
+                self.discard_all()
+
+    def discard_all(self) -> None:
+        """Frees what nobody will read (the loop is closed)."""
+        while True:
+            n = _ffi.sslb_queue_take(self.q, self.buf, self.CHUNK, 0)
+            if n <= 0:
+                break
+            for c in self.buf[:n]:
+                if c.response:
+                    _ffi.sslb_response_free(_ffi.ResponsePtr(c.response))
+                one = self.pending.pop(c.tag, None)
+                if one is not None:
+                    one.req.free()
+        self.free()
+
+    def free(self) -> None:
+        if self.q and not self.pending:
+            _ffi.sslb_queue_free(self.q)
+            self.q = _ffi.QueuePtr()
 
 
 # -------------------------------------------------------------------- client
@@ -506,7 +727,8 @@ class HttpClient:
             keep.append(self._hv_token)
         self._c = _ClientHandle(ptr, _release_client, keep)
         self._lock = threading.Condition()
-        self._active: Dict[int, _Request] = {}
+        self._active: Dict[int, Any] = {}  # what close() cancels and waits for
+        self._loop_queues: Dict[int, _LoopQueue] = {}  # asyncio: one per event loop
         self._closing = False
         self._server_name = server_name or info.get("server_name")
         hdrs: List[Tuple[str, str]] = []
@@ -598,9 +820,11 @@ class HttpClient:
                 # repeated: a cancel that lands before execute has made its
                 # job is lost (the C side resets the flag)
                 for req in list(self._active.values()):
-                    _ffi.sslb_client_cancel(self._c._p, req.ptr)
+                    req.cancel_in(self._c._p)
                 self._lock.wait(0.05)
-        self._c.close()
+        self._c.close()  # what still ran has ended in its queue
+        for lq in self._loop_queues.values():
+            lq.client_closed()
 
     def __enter__(self) -> "HttpClient":
         return self
@@ -744,90 +968,89 @@ class HttpClient:
         """Submits every (method, url[, kwargs]) at once and waits for all.
         Returns, in order, a Response or the exception each one raised. With
         ``timeout`` the requests still running when it expires are cancelled
-        and report TimeoutError."""
+        and report TimeoutError.
+
+        The requests end in one completion queue that this thread drains,
+        many at a time, with the GIL released while it waits: the client's
+        I/O thread never runs Python code for them."""
         items = list(requests)
         results: List[Any] = [None] * len(items)
-        pendings: List[Optional[_Pending]] = [None] * len(items)
-        left = [0]
-        cv = threading.Condition()
-
-        def one_done(_p: _Pending) -> None:
-            with cv:
-                left[0] -= 1
-                if left[0] == 0:
-                    cv.notify_all()
-
-        for i, item in enumerate(items):
-            method, url, *rest = item
-            kw = dict(rest[0]) if rest else {}
-            kw.pop("timeout", None)
-            try:
-                req = self._request(method, url, kw.pop("headers", None),
-                                    kw.pop("content", None), kw.pop("json", None),
-                                    kw.pop("http", None))
-                if kw:
-                    raise TypeError(f"unknown request options {sorted(kw)}")
-                with cv:
-                    left[0] += 1
+        run = _BatchRun()
+        with self._lock:
+            if self._closing:
+                raise ValueError("this client is closed")
+            self._active[id(run)] = run
+        cptr = self._c._ptr  # alive while this run is in _active
+        try:
+            for i, item in enumerate(items):
+                method, url, *rest = item
+                kw = dict(rest[0]) if rest else {}
+                kw.pop("timeout", None)
                 try:
-                    pendings[i] = self._submit(req, one_done)
-                except BaseException:
-                    with cv:
-                        left[0] -= 1
-                    raise
-            except Exception as e:  # noqa: B902 - reported in its slot
-                results[i] = e
-        with cv:
-            if not cv.wait_for(lambda: left[0] == 0, timeout):
-                for p in pendings:
-                    if p is not None and not p.done:
-                        p.timed_out = True
-                        p.cancel()
-                cv.wait_for(lambda: left[0] == 0)
-        for i, p in enumerate(pendings):
-            if p is not None:
-                results[i] = p.outcome()
+                    req = _Request(method, url, kw.pop("headers", None), kw.pop("content", None),
+                                   kw.pop("json", None), kw.pop("http", None),
+                                   self._default_headers)
+                    if kw:
+                        req.free()
+                        raise TypeError(f"unknown request options {sorted(kw)}")
+                    run.submit(cptr, req, i)
+                except Exception as e:  # noqa: B902 - reported in its slot
+                    results[i] = e
+            run.drain(self, results, timeout)
+        finally:
+            if run.running:  # interrupted: nothing may outlive its request
+                run.cancel_in(cptr)
+                run.drain(self, results, None)
+            with self._lock:
+                self._active.pop(id(run), None)
+                self._lock.notify_all()
+            run.free()
         return results
 
     # ----------------------------------------------------------------- async
     async def arequest(self, method: str, url: str, *, headers: HeadersLike = None,
                        content: Content = None, json: Any = None,
                        timeout: Optional[float] = None, http: Optional[str] = None) -> Response:
-        """The request on asyncio: submitted, and resolved from the completion
-        callback (no thread per request). Cancelling the task cancels the
-        request."""
+        """The request on asyncio: submitted to a completion queue that the
+        event loop watches (no thread per request, and no Python code on the
+        client's I/O thread). Cancelling the task cancels the request."""
         loop = asyncio.get_running_loop()
-        fut: "asyncio.Future[_Pending]" = loop.create_future()
-
-        def settle(p: _Pending) -> None:
-            if fut.cancelled():
-                p.discard()
-            else:
-                fut.set_result(p)
-
-        def on_done(p: _Pending) -> None:
-            try:
-                loop.call_soon_threadsafe(settle, p)
-            except RuntimeError:  # the loop is closed: nobody will read it
-                p.discard()
-
         req = self._request(method, url, headers, content, json, http)
-        p = self._submit(req, on_done)
+        one = self._loop_queue(loop).submit(req)
         timer = None
         if timeout is not None:
             def expire() -> None:
-                p.timed_out = True
-                p.cancel()
+                one.timed_out = True
+                self._cancel(req)
             timer = loop.call_later(timeout, expire)
         try:
-            await fut
+            return await one.fut
         except asyncio.CancelledError:
-            p.cancel()
+            self._cancel(req)
             raise
         finally:
             if timer is not None:
                 timer.cancel()
-        return p.result()
+
+    def _cancel(self, req: _Request) -> None:
+        """Cancels a submitted request unless the client is closing (which
+        cancels everything itself)."""
+        with self._lock:
+            if not self._closing:
+                req.cancel_in(self._c._ptr)
+
+    def _loop_queue(self, loop: asyncio.AbstractEventLoop) -> "_LoopQueue":
+        lq = self._loop_queues.get(id(loop))
+        if lq is None or lq.loop is not loop:
+            with self._lock:
+                if self._closing:
+                    raise ValueError("this client is closed")
+                for key, old in list(self._loop_queues.items()):
+                    if old.loop.is_closed() and old.idle():
+                        old.free()
+                        del self._loop_queues[key]
+                lq = self._loop_queues[id(loop)] = _LoopQueue(self, loop)
+        return lq
 
     async def aget(self, url: str, **kw: Any) -> Response:
         return await self.arequest("GET", url, **kw)

@@ -279,6 +279,49 @@ def test_asyncio_cancel_and_timeout(servers, client):
     assert time.monotonic() - t < 4
 
 
+def test_asyncio_close_ends_requests_in_flight(servers, settings):
+    c = sslbind.AsyncHttpClient(trust_manager=settings.trust_manager())
+
+    async def main():
+        slow = [asyncio.ensure_future(c.get(servers["main"].url("/delay/10000")))
+                for _ in range(20)]
+        quick = await c.get(servers["main"].url("/bytes/4"))
+        await asyncio.sleep(0.2)
+        await c.aclose()
+        return quick, await asyncio.gather(*slow, return_exceptions=True)
+
+    t = time.monotonic()
+    quick, slow = asyncio.run(main())
+    assert time.monotonic() - t < 5
+    assert quick.content == b"abcd"
+    assert all(isinstance(e, sslbind.CancelledError) for e in slow), slow[:3]
+
+
+def test_asyncio_one_client_across_event_loops(servers, settings):
+    c = sslbind.AsyncHttpClient(trust_manager=settings.trust_manager())
+
+    async def some(n):
+        rs = await asyncio.gather(*(c.get(servers["main"].url(f"/bytes/{k}"))
+                                    for k in range(1, n + 1)))
+        return [len(r.content) for r in rs]
+
+    for _ in range(3):  # each asyncio.run has a loop of its own
+        assert asyncio.run(some(30)) == list(range(1, 31))
+    # a loop closed while its requests still run: close() ends them all
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(asyncio.sleep(0))
+    futs = [loop.create_task(c.get(servers["main"].url("/delay/10000"))) for _ in range(5)]
+    loop.run_until_complete(asyncio.sleep(0.2))
+    for f in futs:
+        f.cancel()
+    loop.run_until_complete(asyncio.gather(*futs, return_exceptions=True))
+    loop.close()
+    assert asyncio.run(some(3)) == [1, 2, 3]
+    c.close()
+    with pytest.raises(ValueError):
+        asyncio.run(some(1))
+
+
 def test_blocking_calls_overlap_in_threads(servers, client):
     """8 threads each block in GET /delay/300: with the GIL released during
     sslb_client_execute, every call starts before any ends."""
@@ -324,6 +367,51 @@ def test_close_cancels_calls_in_other_threads(servers, settings):
     assert isinstance(out[0], sslbind.CancelledError), out
     with pytest.raises(ValueError):
         c.get(servers["main"].url())
+
+
+def test_close_cancels_batches_in_other_threads(servers, settings):
+    c = HttpClient(trust_manager=settings.trust_manager())
+    out = {}
+
+    def run(k):
+        out[k] = c.batch([("GET", servers["main"].url("/bytes/3"))] * 10
+                         + [("GET", servers["main"].url("/delay/10000"))] * 10)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    start = time.monotonic()
+    c.close()  # cancels what runs, waits for the batches to return
+    for t in threads:
+        t.join(10)
+    assert time.monotonic() - start < 5
+    for k in range(3):
+        res = out[k]
+        assert len(res) == 20
+        # the quick ones have most likely ended before close(); either way,
+        # each request has exactly one outcome
+        assert all(isinstance(r, sslbind.CancelledError) or r.content == b"abc"
+                   for r in res[:10]), res[:3]
+        assert all(isinstance(r, sslbind.CancelledError) for r in res[10:]), res[10:13]
+    with pytest.raises(ValueError):
+        c.batch([("GET", servers["main"].url())])
+
+
+def test_batches_from_many_threads_at_once(servers, client):
+    out = {}
+
+    def run(k):
+        out[k] = client.batch([("GET", servers["main"].url(f"/bytes/{1 + (i + k) % 50}"))
+                               for i in range(500)])
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for k in range(4):
+        assert [len(r.content) for r in out[k]] == [1 + (i + k) % 50 for i in range(500)]
 
 
 def test_responses_and_tls_facts(servers, client):
