@@ -474,6 +474,28 @@ _fn("sslb_response_peer_certificate", [ResponsePtr, c_size_t, _outp(CertificateP
 _fn("sslb_response_tls_resumed", [ResponsePtr], c_int)
 _fn("sslb_response_free", [ResponsePtr], None)
 
+# ------------------------------------------------------------------ hot path
+# Second function objects for the calls every request makes, with plain
+# pointer argument types and no errcheck: ctypes converts their arguments in
+# C, where the declarations above run Python code (the handle kinds'
+# from_param, errcheck) for each. Only the binding's own code calls these,
+# with handles it made itself, and checks their results.
+
+
+def _plain(name: str, argtypes: Sequence[Any], restype: Any = c_int) -> Any:
+    f = _lib[name]  # a new function object: the declaration above is kept
+    f.argtypes = list(argtypes)
+    f.restype = restype
+    return f
+
+
+fast_request_new = _plain("sslb_request_new", [c_void_p, _str, _str])
+fast_request_free = _plain("sslb_request_free", [c_void_p], None)
+fast_execute = _plain("sslb_client_execute", [c_void_p, c_void_p, c_void_p])
+fast_response_status = _plain("sslb_response_status", [c_void_p])
+fast_response_body = _plain("sslb_response_body", [c_void_p, c_void_p, c_void_p])
+fast_response_free = _plain("sslb_response_free", [c_void_p], None)
+
 # ----------------------------------------------------------------- helpers
 
 

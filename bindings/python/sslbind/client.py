@@ -189,7 +189,7 @@ class _ResponseHandle:
             ptr = self._box.pop()
         except IndexError:
             return
-        _ffi.sslb_response_free(ptr)
+        _ffi.fast_response_free(ptr)
 
     def __del__(self) -> None:
         try:
@@ -209,10 +209,10 @@ class Response:
     def __init__(self, ptr: Any, url: str = "") -> None:
         self._h = _ResponseHandle(ptr)
         self.url = url
-        self.status: int = _ffi.sslb_response_status(ptr)
+        self.status: int = _ffi.fast_response_status(ptr)
         body = ctypes.c_void_p()
         n = ctypes.c_size_t()
-        _ffi.sslb_response_body(ptr, ctypes.byref(body), ctypes.byref(n))
+        _ffi.fast_response_body(ptr, ctypes.byref(body), ctypes.byref(n))
         self.content: bytes = ctypes.string_at(body, n.value) if n.value else b""
         self._facts: Optional[Tuple[str, Headers, TLSInfo]] = None
 
@@ -329,11 +329,16 @@ class _Request:
                  json: Any, http: Optional[str], default_headers: Sequence[Tuple[str, str]]
                  ) -> None:
         self.url = url
-        self.ptr = _ffi.new_handle(_ffi.sslb_request_new, _ffi.RequestPtr,
-                                   _ffi.enc(method.upper()), _ffi.enc(url))
+        ptr = self.ptr = _ffi.RequestPtr()
+        rc = _ffi.fast_request_new(ctypes.byref(ptr), _ffi.enc(method.upper()), _ffi.enc(url))
+        if rc < 0:
+            raise errors.error_for(rc)
         self.tokens: List[Any] = []
         self.reader: Optional[_BodyReader] = None
         self.sink: Any = None
+        if not (default_headers or headers or json is not None or content is not None
+                or http is not None):
+            return  # a bare request: nothing more to set
         try:
             pairs: List[Tuple[str, str]] = list(default_headers)
             if headers is not None:
@@ -379,7 +384,7 @@ class _Request:
 
     def free(self) -> None:
         if self.ptr:
-            _ffi.sslb_request_free(self.ptr)
+            _ffi.fast_request_free(self.ptr)
             self.ptr = _ffi.RequestPtr()
 
     def cancel_in(self, cptr: Any) -> None:
@@ -868,18 +873,21 @@ class HttpClient:
             self._active[id(req)] = req
         out = _ffi.ResponsePtr()
         try:
-            _ffi.sslb_client_execute(self._c._p, req.ptr, ctypes.byref(out))
-        except errors.SslbindError as e:
-            if isinstance(e, errors.CertificateVerifyError) and e.host is None:
-                e.host = req.host
-            exc = self._translate(e, req)
-            if exc is e:
-                raise
-            raise exc from e
+            # the client stays open while the request is in _active
+            rc = _ffi.fast_execute(self._c._ptr, req.ptr, ctypes.byref(out))
+            if rc < 0:
+                e = errors.error_for(rc, req.last_error())
+                if isinstance(e, errors.CertificateVerifyError) and e.host is None:
+                    e.host = req.host
+                exc = self._translate(e, req)
+                if exc is e:
+                    raise e
+                raise exc from e
         finally:
             with self._lock:
                 self._active.pop(id(req), None)
-                self._lock.notify_all()
+                if self._closing:  # close() waits for _active to empty
+                    self._lock.notify_all()
             req.free()
         return Response(out, req.url)
 
