@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, free_port, keytool, need, run, sk
+from conftest import BUILD, free_port, free_ports, keytool, need, run, sk
 
 PW = "foobar"
 GET = BUILD / "sslb-get"
