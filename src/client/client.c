@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <uriparser/Uri.h>
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -88,6 +89,9 @@ struct conn {
   int rx_paused;   /* not reading: the HTTP/1.1 request is paused */
   int64_t last_rx_ms; /* when the server last sent anything */
   sslb__job *running; /* HTTP/2 jobs on this connection (lprev/lnext) */
+  int plain_ready; /* plain http: the connection was announced ready */
+  int inline_run; /* lent to a thread running its request itself: the loop
+                     leaves it alone (see run_inline) */
   conn *next;
 };
 
@@ -167,6 +171,16 @@ struct sslb_client {
   int resume_pending;      /* guarded by mu */
   conn *dead; /* closed this round; freed when the round ends */
   size_t opened;
+  /* The loop's state (origins, connections, epoll set) is changed only
+   * with run_mu held: by the loop for each round, and by a thread of
+   * sslb_client_execute lending itself an idle connection. checkouts counts
+   * such loans, so that the loop drops events it collected across one;
+   * inline_runners are the loans not yet returned. */
+  pthread_mutex_t run_mu;
+  pthread_cond_t inline_cv;
+  unsigned checkouts;
+  int inline_runners;
+  int loop_exiting; /* atomic: the loop is shutting down */
 };
 
 static int64_t now_ms(void) {
@@ -368,10 +382,12 @@ static void conn_close(sslb_client *c, conn *k, int rc, const char *msg) {
   unlink_conn(o, k);
   k->next = c->dead;
   c->dead = k;
-  if (k->h1job && stale_retry(k)) {
+  if (k->h1job && rc != SSLB_ERR_CANCELLED && rc != SSLB_ERR_TIMEOUT &&
+      stale_retry(k)) {
     /* a reused keep-alive connection closed before any byte of the answer:
      * the server dropped it while idle, so the request runs again (once,
-     * idempotent methods only) on a new connection */
+     * idempotent methods only) on a new connection; not when the client
+     * itself ended it (a cancel or a timeout) */
     sslb__job *j = k->h1job;
     k->h1job = NULL;
     j->retried = 1;
@@ -992,6 +1008,15 @@ static void conn_io(sslb_client *c, conn *k, unsigned ev) {
     if (k->state == C_PROXY)
       return; /* more of the reply to come */
   }
+  if (k->state == C_READY && !k->o->https && !k->plain_ready) {
+    /* plain http: ready once connected (or tunnelled), no handshake */
+    k->plain_ready = 1;
+    k->deadline_ms = 0;
+    k->o->proto = 1;
+    watch(c, k, 0);
+    dispatch(c, k->o);
+    return;
+  }
   if (k->state == C_HANDSHAKING) {
     int rc = sslb__tls_handshake(k->tls, &err);
     if (rc == SSLB__AGAIN) {
@@ -1079,6 +1104,8 @@ static void sweep_cancelled(sslb_client *c) {
       o->pend_tail = t;
     for (conn *k = o->conns, *next; k; k = next) {
       next = k->next;
+      if (k->inline_run)
+        continue; /* its thread sees the cancel */
       if (k->h1job && cancelled(k->h1job)) {
         conn_close(c, k, SSLB_ERR_CANCELLED, msg);
         continue;
@@ -1104,7 +1131,7 @@ static void sweep_resumed(sslb_client *c) {
   for (origin *o = c->origins; o; o = o->next) {
     for (conn *k = o->conns, *next; k; k = next) {
       next = k->next;
-      if (k->state != C_READY)
+      if (k->state != C_READY || k->inline_run)
         continue;
       if (k->rx_paused && k->h1job && !sslb__job_paused(k->h1job)) {
         k->rx_paused = 0;
@@ -1210,6 +1237,8 @@ static void check_timeouts(sslb_client *c) {
     }
     for (conn *k = o->conns, *next; k; k = next) {
       next = k->next;
+      if (k->inline_run)
+        continue; /* its thread keeps its time */
       if (k->deadline_ms && now >= k->deadline_ms) {
         char msg[400];
         snprintf(msg, sizeof msg, "connecting to %s port %u timed out",
@@ -1260,19 +1289,24 @@ static void *loop(void *arg) {
   struct epoll_event ev[64];
   int64_t next_check = now_ms() + 50;
   for (;;) {
+    unsigned seen = __atomic_load_n(&c->checkouts, __ATOMIC_ACQUIRE);
     int n = epoll_wait(c->epfd, ev, 64, 50);
     pthread_mutex_lock(&c->mu);
     int stop = c->stopping;
     pthread_mutex_unlock(&c->mu);
     if (stop)
       break;
+    pthread_mutex_lock(&c->run_mu);
+    if (__atomic_load_n(&c->checkouts, __ATOMIC_ACQUIRE) != seen)
+      n = 0; /* a connection was lent meanwhile: these may be stale; epoll
+                reports what is still ready again */
     for (int i = 0; i < n; i++) {
       if (ev[i].data.ptr == NULL) {
         take_inbox(c);
         continue;
       }
       conn *k = ev[i].data.ptr;
-      if (k->state != C_CLOSED) /* closed earlier in this batch */
+      if (k->state != C_CLOSED && !k->inline_run) /* closed in this batch */
         conn_io(c, k, ev[i].events);
     }
     if (now_ms() >= next_check) {
@@ -1280,8 +1314,16 @@ static void *loop(void *arg) {
       next_check = now_ms() + 50;
     }
     bury(c);
+    pthread_mutex_unlock(&c->run_mu);
   }
-  /* shutting down: everything still running is cancelled */
+  /* shutting down: lent connections come back first (their threads see
+   * loop_exiting within 50 ms), then everything still running is
+   * cancelled */
+  pthread_mutex_lock(&c->run_mu);
+  __atomic_store_n(&c->loop_exiting, 1, __ATOMIC_RELEASE);
+  while (c->inline_runners)
+    pthread_cond_wait(&c->inline_cv, &c->run_mu);
+  pthread_mutex_unlock(&c->run_mu);
   pthread_mutex_lock(&c->mu);
   sslb__job *inbox = c->inbox;
   c->inbox = c->inbox_tail = NULL;
@@ -1440,7 +1482,9 @@ static void *resolver(void *arg);
  * threads. Frees the client (and the context reference) on failure. */
 static int client_start(sslb_client *c, sslb_client **out) {
   int rc = 0;
-  if (pthread_mutex_init(&c->mu, NULL) != 0)
+  if (pthread_mutex_init(&c->mu, NULL) != 0 ||
+      pthread_mutex_init(&c->run_mu, NULL) != 0 ||
+      pthread_cond_init(&c->inline_cv, NULL) != 0)
     rc = SSLB_ERR_NO_MEMORY;
   if (rc == 0) {
     c->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -1532,6 +1576,8 @@ static void client_release(sslb_client *c) {
   }
   free(c->no_proxy);
   pthread_mutex_destroy(&c->mu);
+  pthread_mutex_destroy(&c->run_mu);
+  pthread_cond_destroy(&c->inline_cv);
   close(c->epfd);
   close(c->evfd);
   sslb_ssl_context_free(c->ctx);
@@ -2270,6 +2316,228 @@ int sslb_client_submit_to_queue(sslb_client *c, sslb_request *r,
   return 0;
 }
 
+/* ------------------------------------------------- running on the caller
+ *
+ * A blocking request to an origin with an idle HTTP/1.1 connection runs on
+ * the calling thread: the loop lends it the connection (its descriptor
+ * leaves the epoll set, the loop skips it), the caller writes the request
+ * and reads the response itself, then gives the connection back and ends
+ * the exchange exactly as the loop would have. This saves the two thread
+ * hand-overs of a request through the loop, which on a loaded machine cost
+ * more than the request. Anything else (HTTP/2, new connections, streamed
+ * bodies, sinks) goes through the loop. */
+
+enum inline_end {
+  IN_FINISHED,  /* the response is complete */
+  IN_BAD,       /* the response broke HTTP/1.1 (the job says how) */
+  IN_EOF,       /* the server closed the connection */
+  IN_FAILED,    /* the connection failed: rc and err */
+  IN_CANCELLED, /* sslb_client_cancel */
+  IN_TIMEOUT,   /* the request's deadline */
+  IN_IDLE,      /* nothing from the server for the idle timeout */
+  IN_CLOSING    /* the client is being freed */
+};
+
+/* Waits until the connection is ready for `events`, at most 50 ms at a time
+ * so that a cancel, the client's end and the timeouts are seen. */
+static enum inline_end inline_wait(sslb_client *c, conn *k, sslb__job *j,
+                                   short events, int *ready) {
+  int64_t now = now_ms(), limit = now + 50;
+  if (j->deadline_ms && j->deadline_ms < limit)
+    limit = j->deadline_ms;
+  if (c->idle_ms && k->last_rx_ms + (int64_t)c->idle_ms < limit)
+    limit = k->last_rx_ms + (int64_t)c->idle_ms;
+  struct pollfd p = {.fd = k->fd, .events = events};
+  int n = poll(&p, 1, limit > now ? (int)(limit - now) : 0);
+  *ready = n > 0;
+  if (cancelled(j))
+    return IN_CANCELLED;
+  if (__atomic_load_n(&c->loop_exiting, __ATOMIC_ACQUIRE))
+    return IN_CLOSING;
+  if (!*ready) {
+    now = now_ms();
+    if (j->deadline_ms && now >= j->deadline_ms)
+      return IN_TIMEOUT;
+    if (c->idle_ms && now - k->last_rx_ms >= (int64_t)c->idle_ms)
+      return IN_IDLE;
+  }
+  return IN_FINISHED; /* not an end: go on */
+}
+
+/* The exchange on a lent connection, without the lock. */
+static enum inline_end inline_exchange(sslb_client *c, conn *k, sslb__job *j,
+                                       int *rc, sslb__err *err) {
+  int ready;
+  enum inline_end w;
+  for (;;) { /* the request */
+    while (k->out_off < k->out.len) {
+      size_t n = k->out.len - k->out_off;
+      ssize_t sent;
+      if (k->tls) {
+        sent = sslb__tls_write(k->tls, k->out.p + k->out_off, n, err);
+      } else {
+        sent = send(k->fd, k->out.p + k->out_off, n, MSG_NOSIGNAL);
+        if (sent < 0 && (errno == EAGAIN || errno == EINTR))
+          sent = SSLB__AGAIN;
+        else if (sent < 0)
+          sent = sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED, "send failed: %s",
+                            strerror(errno));
+      }
+      if (sent == SSLB__AGAIN) {
+        if ((w = inline_wait(c, k, j, POLLOUT, &ready)) != IN_FINISHED)
+          return w;
+        continue;
+      }
+      if (sent < 0) {
+        *rc = (int)sent;
+        return IN_FAILED;
+      }
+      k->out_off += (size_t)sent;
+    }
+    k->out.len = k->out_off = 0;
+    int more = sslb__h1_more_body(k->h1, &k->out);
+    if (more < 0) {
+      *rc = j->rc ? j->rc : SSLB_ERR_NO_MEMORY;
+      sslb__fail(err, *rc, "%s", j->err.msg);
+      return IN_FAILED;
+    }
+    if (more == 0)
+      break;
+  }
+  uint8_t buf[READ_CHUNK];
+  for (;;) { /* the response */
+    ssize_t n;
+    if (k->tls) {
+      n = sslb__tls_read(k->tls, buf, sizeof buf, err);
+    } else {
+      n = recv(k->fd, buf, sizeof buf, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        n = SSLB__AGAIN;
+      else if (n < 0)
+        n = sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
+                       strerror(errno));
+    }
+    if (n == SSLB__AGAIN) {
+      if (k->tls && sslb__tls_pending(k->tls))
+        continue;
+      if ((w = inline_wait(c, k, j, POLLIN, &ready)) != IN_FINISHED)
+        return w;
+      continue;
+    }
+    if (n < 0) {
+      *rc = (int)n;
+      return IN_FAILED;
+    }
+    if (n == 0)
+      return IN_EOF;
+    k->last_rx_ms = now_ms();
+    k->h1_got = 1;
+    int st = sslb__h1_feed(k->h1, buf, (size_t)n);
+    if (st < 0)
+      return IN_BAD;
+    if (st == 1)
+      return IN_FINISHED;
+  }
+}
+
+/* Runs j on the calling thread when its origin has an idle HTTP/1.1
+ * connection. 1: j has been ended (or handed on, for a redirect or a retry)
+ * the way the loop ends it; 0: not taken, route it as usual. */
+static int run_inline(sslb_client *c, job_box *b) {
+  sslb__job *j = &b->job;
+  const sslb_request *r = j->req;
+  if (r->reader || r->sink || r->head || j->policy == SSLB_HTTP_2)
+    return 0;
+  pthread_mutex_lock(&c->run_mu);
+  conn *k = NULL;
+  if (!__atomic_load_n(&c->loop_exiting, __ATOMIC_ACQUIRE) && !cancelled(j)) {
+    const sslb__url *u = &r->url;
+    for (origin *o = c->origins; o && !k; o = o->next) {
+      if (o->https != u->https || o->port != u->port || strcmp(o->host, u->host) ||
+          o->proxied != j->proxied || o->policy != j->policy || o->proto != 1 ||
+          o->pend ||
+          (j->proxied && (o->via_port != j->via_port || strcmp(o->via_host, j->via_host))))
+        continue;
+      for (conn *x = o->conns; x && !k; x = x->next)
+        if (x->state == C_READY && x->proto == 1 && !x->h1job && !x->inline_run)
+          k = x;
+    }
+  }
+  if (k && !k->h1 && !(k->h1 = sslb__h1_new()))
+    k = NULL;
+  if (k) {
+    k->out.len = k->out_off = 0;
+    if (sslb__h1_begin(k->h1, j, &k->out) < 0)
+      k = NULL;
+  }
+  if (!k) {
+    pthread_mutex_unlock(&c->run_mu);
+    return 0;
+  }
+  fill_tls_facts(k, j);
+  k->h1job = j;
+  k->h1_got = 0;
+  k->last_rx_ms = now_ms();
+  j->sent_any = 1;
+  k->inline_run = 1;
+  epoll_ctl(c->epfd, EPOLL_CTL_DEL, k->fd, NULL);
+  k->watched = 0;
+  k->events = 0;
+  __atomic_add_fetch(&c->checkouts, 1, __ATOMIC_RELEASE);
+  c->inline_runners++;
+  pthread_mutex_unlock(&c->run_mu);
+
+  int rc = 0;
+  sslb__err err = {{0}};
+  enum inline_end end = inline_exchange(c, k, j, &rc, &err);
+
+  /* back to the loop; the exchange ends as on_readable would end it */
+  pthread_mutex_lock(&c->run_mu);
+  k->inline_run = 0;
+  __atomic_add_fetch(&c->checkouts, 1, __ATOMIC_RELEASE);
+  if (--c->inline_runners == 0)
+    pthread_cond_broadcast(&c->inline_cv);
+  watch(c, k, 0);
+  switch (end) {
+  case IN_FINISHED:
+    h1_finished(c, k, sslb__h1_keep_alive(k->h1));
+    break;
+  case IN_BAD:
+    h1_failed(c, k);
+    break;
+  case IN_EOF:
+    if (!k->h1_got)
+      conn_close(c, k, SSLB_ERR_CONNECTION_CLOSED,
+                 "the server closed the connection without answering");
+    else if (sslb__h1_eof(k->h1) == 1)
+      h1_finished(c, k, 0);
+    else
+      h1_failed(c, k);
+    break;
+  case IN_FAILED:
+    conn_fail(c, k, rc, &err);
+    break;
+  case IN_CANCELLED:
+    conn_close(c, k, SSLB_ERR_CANCELLED, "the request was cancelled");
+    break;
+  case IN_TIMEOUT:
+    conn_close(c, k, SSLB_ERR_TIMEOUT, "the request timed out");
+    break;
+  case IN_IDLE: {
+    char msg[320];
+    snprintf(msg, sizeof msg, "no data from %s for %u ms", k->o->host,
+             c->idle_ms);
+    conn_close(c, k, SSLB_ERR_TIMEOUT, msg);
+    break;
+  }
+  case IN_CLOSING:
+    conn_close(c, k, SSLB_ERR_CANCELLED, "the client was closed");
+    break;
+  }
+  pthread_mutex_unlock(&c->run_mu);
+  return 1;
+}
+
 int sslb_client_execute(sslb_client *c, sslb_request *r, sslb_response **out) {
   if (out)
     *out = NULL;
@@ -2281,7 +2549,8 @@ int sslb_client_execute(sslb_client *c, sslb_request *r, sslb_response **out) {
   int rc;
   pthread_mutex_init(&j->mu, NULL);
   pthread_cond_init(&j->cv, NULL);
-  route(c, b);
+  if (!run_inline(c, b))
+    route(c, b);
   pthread_mutex_lock(&j->mu);
   while (!j->done)
     pthread_cond_wait(&j->cv, &j->mu);

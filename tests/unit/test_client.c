@@ -4,6 +4,7 @@
  * machine). Exchanges with real servers are in tests/interop. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -412,6 +413,154 @@ Test(queue, dropped_while_its_requests_run) {
   for (int i = 0; i < N; i++)
     sslb_request_free(r[i]);
   close(fd);
+}
+
+/* A plain-HTTP server on one connection: answers the first `answer`
+ * requests ("ok", kept alive), then reads and never answers. */
+typedef struct {
+  int lfd;
+  unsigned port;
+  int answer;
+  pthread_t tid;
+} plain_server;
+
+static void *plain_serve(void *arg) {
+  plain_server *s = arg;
+  int fd = accept(s->lfd, NULL, NULL);
+  if (fd < 0)
+    return NULL;
+  char buf[4096];
+  size_t have = 0;
+  for (int served = 0;;) {
+    ssize_t n = recv(fd, buf + have, sizeof buf - have - 1, 0);
+    if (n <= 0)
+      break; /* the client went away */
+    have += (size_t)n;
+    buf[have] = 0;
+    char *end = strstr(buf, "\r\n\r\n");
+    if (!end)
+      continue;
+    have = 0; /* one request at a time: GETs without bodies */
+    if (served++ < s->answer) {
+      static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+      if (send(fd, ok, sizeof ok - 1, MSG_NOSIGNAL) < 0)
+        break;
+    }
+  }
+  close(fd);
+  return NULL;
+}
+
+static void plain_start(plain_server *s, int answer) {
+  s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t l = sizeof a;
+  cr_assert_eq(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
+  cr_assert_eq(listen(s->lfd, 4), 0);
+  getsockname(s->lfd, (struct sockaddr *)&a, &l);
+  s->port = ntohs(a.sin_port);
+  s->answer = answer;
+  cr_assert_eq(pthread_create(&s->tid, NULL, plain_serve, s), 0);
+}
+
+static void plain_stop(plain_server *s) {
+  pthread_join(s->tid, NULL);
+  close(s->lfd);
+}
+
+typedef struct {
+  sslb_client *c;
+  sslb_request *r;
+  int rc;
+  char msg[256];
+} exec_arg;
+
+static void *exec_thread(void *arg) {
+  exec_arg *e = arg;
+  sslb_response *resp = NULL;
+  e->rc = sslb_client_execute(e->c, e->r, &resp);
+  snprintf(e->msg, sizeof e->msg, "%s", sslb_request_last_error(e->r));
+  sslb_response_free(resp);
+  return NULL;
+}
+
+/* The second request reuses the idle keep-alive connection on the calling
+ * thread; each way of ending it early must reach that thread. */
+static void second_request_stalls(int how) {
+  plain_server s;
+  plain_start(&s, 1);
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, tm), 0);
+  sslb_trust_manager_free(tm);
+  if (how == 2)
+    cr_assert_eq(sslb_client_set_timeouts(c, 2000, 300), 0);
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/", s.port);
+  sslb_request *r1, *r2;
+  cr_assert_eq(sslb_request_new(&r1, "GET", url), 0);
+  cr_assert_eq(sslb_request_new(&r2, "GET", url), 0);
+  sslb_response *resp = NULL;
+  cr_assert_eq(sslb_client_execute(c, r1, &resp), 0, "%s", sslb_request_last_error(r1));
+  const uint8_t *body;
+  size_t len;
+  cr_assert_eq(sslb_response_body(resp, &body, &len), 0);
+  cr_assert_eq(len, 2);
+  cr_assert_eq(memcmp(body, "ok", 2), 0);
+  sslb_response_free(resp);
+  exec_arg e = {c, r2, 1, ""};
+  pthread_t t;
+  cr_assert_eq(pthread_create(&t, NULL, exec_thread, &e), 0);
+  usleep(200000);
+  if (how == 0) {
+    cr_assert_eq(sslb_client_cancel(c, r2), 0);
+    pthread_join(t, NULL);
+    cr_assert_eq(e.rc, SSLB_ERR_CANCELLED, "%d %s", e.rc, e.msg);
+    cr_assert(strstr(e.msg, "cancelled"), "%s", e.msg);
+    cr_assert_eq(sslb_client_connections_opened(c), 1);
+    sslb_client_free(c);
+  } else if (how == 1) {
+    sslb_client_free(c); /* while the other thread runs its request */
+    pthread_join(t, NULL);
+    cr_assert_eq(e.rc, SSLB_ERR_CANCELLED, "%d %s", e.rc, e.msg);
+    cr_assert(strstr(e.msg, "client was closed"), "%s", e.msg);
+  } else {
+    pthread_join(t, NULL);
+    cr_assert_eq(e.rc, SSLB_ERR_TIMEOUT, "%d %s", e.rc, e.msg);
+    sslb_client_free(c);
+  }
+  sslb_request_free(r1);
+  sslb_request_free(r2);
+  plain_stop(&s);
+}
+
+Test(client, request_on_the_calling_thread_is_cancelled) { second_request_stalls(0); }
+Test(client, request_on_the_calling_thread_ends_with_its_client) {
+  second_request_stalls(1);
+}
+Test(client, request_on_the_calling_thread_times_out) { second_request_stalls(2); }
+
+Test(client, sequential_requests_share_one_connection) {
+  plain_server s;
+  plain_start(&s, 100);
+  sslb_trust_manager *tm = empty_trust();
+  sslb_client *c;
+  cr_assert_eq(sslb_client_new(&c, tm), 0);
+  sslb_trust_manager_free(tm);
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/", s.port);
+  for (int i = 0; i < 100; i++) {
+    sslb_request *r;
+    cr_assert_eq(sslb_request_new(&r, "GET", url), 0);
+    sslb_response *resp = NULL;
+    cr_assert_eq(sslb_client_execute(c, r, &resp), 0, "%d: %s", i, sslb_request_last_error(r));
+    cr_assert_eq(sslb_response_status(resp), 200);
+    sslb_response_free(resp);
+    sslb_request_free(r);
+  }
+  cr_assert_eq(sslb_client_connections_opened(c), 1);
+  sslb_client_free(c); /* the server sees the close and ends */
+  plain_stop(&s);
 }
 
 /* Adds the kernel ids of this process's threads to seen[]; returns the
