@@ -325,6 +325,8 @@ def _body_length(source: Any) -> int:
 class _Request:
     """One sslb_request plus what C may call back for it."""
 
+    __slots__ = ("url", "ptr", "tokens", "reader", "sink")
+
     def __init__(self, method: str, url: str, headers: HeadersLike, content: Content,
                  json: Any, http: Optional[str], default_headers: Sequence[Tuple[str, str]]
                  ) -> None:
@@ -906,7 +908,9 @@ class HttpClient:
         from the I/O thread: it must not block); ``json`` an object to send as
         application/json. ``timeout`` (seconds) bounds this call on top of the
         client's timeouts. Raises an SslbindError subclass on failure."""
-        req = self._request(method, url, headers, content, json, http)
+        if self._closing:
+            raise ValueError("this client is closed")
+        req = _Request(method, url, headers, content, json, http, self._default_headers)
         if timeout is None:
             return self._execute(req)
         p = self._submit(req)

@@ -369,6 +369,36 @@ def test_close_cancels_calls_in_other_threads(servers, settings):
         c.get(servers["main"].url())
 
 
+def test_blocking_calls_on_a_kept_alive_connection_end_early(servers, settings):
+    """A blocking GET that reuses an idle HTTP/1.1 connection runs on the
+    calling thread: close() from another thread and the request timeout
+    still end it."""
+    c = HttpClient(trust_manager=settings.trust_manager(), http="http/1.1",
+                   request_timeout=1.5)
+    assert c.get(servers["main"].url("/bytes/2")).content == b"ab"
+    t = time.monotonic()
+    with pytest.raises(sslbind.TimeoutError):
+        c.get(servers["main"].url("/delay/10000"))
+    assert time.monotonic() - t < 5
+    assert c.get(servers["main"].url("/bytes/3")).content == b"abc"
+    out = []
+
+    def call():
+        try:
+            out.append(c.get(servers["main"].url("/delay/10000")))
+        except Exception as e:  # noqa: BLE001
+            out.append(e)
+
+    th = threading.Thread(target=call)
+    th.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    c.close()
+    th.join(10)
+    assert time.monotonic() - start < 5
+    assert isinstance(out[0], sslbind.CancelledError), out
+
+
 def test_close_cancels_batches_in_other_threads(servers, settings):
     c = HttpClient(trust_manager=settings.trust_manager())
     out = {}
