@@ -52,6 +52,9 @@ typedef struct {
 
 void sslb__buf_init(sslb__buf *b);
 void sslb__buf_free(sslb__buf *b);       /* wipes before freeing */
+/* Frees without wiping: for bytes that were never secret to this library
+ * (a response body the caller receives anyway). */
+void sslb__buf_drop(sslb__buf *b);
 int sslb__buf_reserve(sslb__buf *b, size_t extra) SSLB__MUST_USE;
 void sslb__buf_put(sslb__buf *b, const void *p, size_t n);
 void sslb__buf_u8(sslb__buf *b, uint8_t v);

@@ -89,6 +89,7 @@ struct conn {
   int rx_paused;   /* not reading: the HTTP/1.1 request is paused */
   int64_t last_rx_ms; /* when the server last sent anything */
   sslb__job *running; /* HTTP/2 jobs on this connection (lprev/lnext) */
+  sslb__chain *chain; /* the server's, for responses (made at the first) */
   int plain_ready; /* plain http: the connection was announced ready */
   int inline_run; /* lent to a thread running its request itself: the loop
                      leaves it alone (see run_inline) */
@@ -129,6 +130,8 @@ struct origin {
   conn *conns;
   sslb__job *pend, *pend_tail;
   origin *next;
+  origin *next_touched; /* take_inbox: origins given jobs this round */
+  int touched;
 };
 
 struct sslb_client {
@@ -191,20 +194,63 @@ static int64_t now_ms(void) {
 
 /* ---------------------------------------------------------------- jobs */
 
+/* Drops a reference to a shared chain; the last frees it. */
+static void chain_unref(sslb__chain *ch) {
+  if (!ch || __atomic_sub_fetch(&ch->refs, 1, __ATOMIC_ACQ_REL))
+    return;
+  for (size_t i = 0; i < ch->n; i++)
+    sslb_certificate_free(ch->certs[i]);
+  free(ch);
+}
+
+
+sslb_response *sslb__resp_new(void) {
+  sslb_response *r = malloc(sizeof *r);
+  if (r) {
+    memset(r, 0, offsetof(sslb_response, h_own));
+    r->h = r->h_own;
+    r->caph = SSLB__RESP_FIELDS;
+  }
+  return r;
+}
+
+/* Room for n bytes of header strings: in the response, in its newest
+ * block, or in a new block. */
+static char *header_room(sslb_response *r, size_t n) {
+  if (n <= SSLB__RESP_STRINGS - r->strings_used) {
+    char *p = r->strings + r->strings_used;
+    r->strings_used += n;
+    return p;
+  }
+  sslb__hblock *b = r->blocks;
+  if (!b || n > b->cap - b->used) {
+    size_t cap = n > 4096 ? n : 4096;
+    if (!(b = malloc(sizeof *b + cap)))
+      return NULL;
+    b->used = 0;
+    b->cap = cap;
+    b->next = r->blocks;
+    r->blocks = b;
+  }
+  char *p = b->data + b->used;
+  b->used += n;
+  return p;
+}
+
 int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,
                           const char *v, size_t vl) {
   if (r->nh == r->caph) {
-    size_t nc = r->caph ? r->caph * 2 : 16;
-    sslb__hdr *h = realloc(r->h, nc * sizeof *h);
+    size_t nc = r->caph * 2;
+    sslb__hdr *h = r->h == r->h_own ? malloc(nc * sizeof *h)
+                                    : realloc(r->h, nc * sizeof *h);
     if (!h)
       return SSLB_ERR_NO_MEMORY;
+    if (r->h == r->h_own)
+      memcpy(h, r->h_own, r->nh * sizeof *h);
     r->h = h;
     r->caph = nc;
   }
-  /* name and value in one allocation (freed through the name): half the
-   * allocator calls of a response, which are a large share of a small
-   * request's cost */
-  char *name = malloc(nl + 1 + vl + 1);
+  char *name = header_room(r, nl + 1 + vl + 1);
   if (!name)
     return SSLB_ERR_NO_MEMORY;
   memcpy(name, n, nl);
@@ -216,6 +262,17 @@ int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,
   return 0;
 }
 
+void sslb__resp_clear_headers(sslb_response *r) {
+  while (r->blocks) {
+    sslb__hblock *b = r->blocks;
+    r->blocks = b->next;
+    free(b);
+  }
+  r->strings_used = 0;
+  r->nh = 0;
+  r->header_bytes = 0;
+}
+
 /* Undoes the response's content codings when this client offered them. */
 static void decode_body(sslb__job *j) {
   sslb_response *r = j->resp;
@@ -224,9 +281,10 @@ static void decode_body(sslb__job *j) {
     return;
   sslb__buf out;
   sslb__buf_init(&out);
-  int rc = sslb__decode(enc, r->body.p, r->body.len, j->max_body, &out, &j->err);
+  int rc = sslb__decode(enc, r->body.p, r->body.len, j->max_body, &out,
+                        sslb__job_err(j));
   if (rc == 0) {
-    sslb__buf_free(&r->body);
+    sslb__buf_drop(&r->body);
     r->body = out;
   } else if (rc < 0) {
     j->rc = rc;
@@ -254,7 +312,7 @@ int sslb__job_head(sslb__job *j) {
   }
   const sslb_request *u = j->user_req;
   if (u->head && u->head(u->head_ud, j->resp) != 0)
-    return j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED,
+    return j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_CANCELLED,
                               "the head callback stopped the transfer");
   return 0;
 }
@@ -265,18 +323,18 @@ int sslb__job_body(sslb__job *j, const uint8_t *p, size_t n) {
     return 0;
   if (u->sink) {
     if (u->sink(u->sink_ud, p, n) != 0)
-      return j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED,
+      return j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_CANCELLED,
                                 "the body sink stopped the transfer");
     return 0;
   }
   sslb__buf *b = &j->resp->body;
   if (b->len + n > j->max_body)
-    return j->rc = sslb__fail(&j->err, SSLB_ERR_TOO_LARGE,
+    return j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_TOO_LARGE,
                               "the response body exceeds the %zu-byte limit",
                               j->max_body);
   sslb__buf_put(b, p, n);
   if (sslb__buf_ok(b) < 0)
-    return j->rc = sslb__fail(&j->err, SSLB_ERR_NO_MEMORY, "out of memory");
+    return j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_NO_MEMORY, "out of memory");
   return 0;
 }
 
@@ -289,7 +347,6 @@ static void complete(sslb__job *j) {
     /* submitted: hand over the result, then the job is gone */
     sslb_response *resp = j->resp;
     if (j->rc < 0) {
-      memcpy(&j->user_req->err, &j->err, sizeof j->err);
       sslb_response_free(resp);
       resp = NULL;
     }
@@ -313,7 +370,7 @@ static void complete(sslb__job *j) {
 
 static void fail_job(sslb__job *j, int rc, const char *msg) {
   if (j->rc == 0)
-    j->rc = sslb__fail(&j->err, rc, "%s", msg);
+    j->rc = sslb__fail(sslb__job_err(j), rc, "%s", msg);
   complete(j);
 }
 
@@ -338,6 +395,7 @@ static void conn_free(sslb_client *c, conn *k) {
     close(k->fd);
   }
   sslb__tls_free(k->tls);
+  chain_unref(k->chain);
   sslb_ssl_context_free(k->ctx);
   sslb__h1_free(k->h1);
   sslb__h2_free(k->h2);
@@ -622,7 +680,7 @@ static void h2_done(void *ud, sslb__job *j, int retry) {
   if (retry) {
     /* refused before processing: run it again, first in line */
     j->rc = 0;
-    j->err.msg[0] = 0;
+    sslb__job_clear_msg(j);
     j->next = k->o->pend;
     k->o->pend = j;
     if (!k->o->pend_tail)
@@ -688,12 +746,19 @@ static void fill_tls_facts(conn *k, sslb__job *j) {
     strcpy(r->tls_cipher, sslb__tls_cipher(k->tls));
     strcpy(r->alpn, sslb__tls_alpn(k->tls));
     r->resumed = sslb__tls_resumed(k->tls);
-    sslb_certificate *const *chain;
-    size_t n = sslb__tls_peer_chain(k->tls, &chain);
-    if (n && !r->peer && (r->peer = calloc(n, sizeof *r->peer))) {
-      for (size_t i = 0; i < n; i++)
-        r->peer[i] = sslb_certificate_ref(chain[i]);
-      r->npeer = n;
+    if (!k->chain) { /* made once a connection, shared by its responses */
+      sslb_certificate *const *certs;
+      size_t n = sslb__tls_peer_chain(k->tls, &certs);
+      if (n && (k->chain = malloc(sizeof *k->chain + n * sizeof *certs))) {
+        k->chain->refs = 1;
+        k->chain->n = n;
+        for (size_t i = 0; i < n; i++)
+          k->chain->certs[i] = sslb_certificate_ref(certs[i]);
+      }
+    }
+    if (k->chain && !r->chain) {
+      __atomic_add_fetch(&k->chain->refs, 1, __ATOMIC_RELAXED);
+      r->chain = k->chain;
     }
   }
 }
@@ -842,7 +907,7 @@ static void flush(sslb_client *c, conn *k) {
     /* a streamed request body: the next piece once the last one left */
     int more = sslb__h1_more_body(k->h1, &k->out);
     if (more < 0) {
-      conn_close(c, k, k->h1job->rc, k->h1job->err.msg);
+      conn_close(c, k, k->h1job->rc, sslb__job_msg(k->h1job));
       return;
     }
     if (more == 0)
@@ -1185,6 +1250,9 @@ static void take_inbox(sslb_client *c) {
     sweep_cancelled(c);
   if (resumed)
     sweep_resumed(c);
+  /* every job is queued first and each origin dispatched once, so that
+   * the requests of a burst leave together (HTTP/2: in one write) */
+  origin *touched = NULL;
   while (list) {
     sslb__job *j = list;
     list = j->next;
@@ -1213,6 +1281,16 @@ static void take_inbox(sslb_client *c) {
     else
       o->pend = j;
     o->pend_tail = j;
+    if (!o->touched) {
+      o->touched = 1;
+      o->next_touched = touched;
+      touched = o;
+    }
+  }
+  while (touched) {
+    origin *o = touched;
+    touched = o->next_touched;
+    o->touched = 0;
     dispatch(c, o);
   }
 }
@@ -1399,14 +1477,14 @@ static int follow_redirect(sslb__job *j) {
     return 0;
   const sslb_request *cur = j->req;
   if (j->hops >= c->max_redirects) {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_TOO_MANY_REDIRECTS,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_TOO_MANY_REDIRECTS,
                        "more than %u redirects (the last from %s to %.200s)",
                        c->max_redirects, cur->url_text, loc);
     return 0;
   }
   char *next = resolve_location(cur->url_text, loc);
   if (!next) {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_URL,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_URL,
                        "the redirect location '%.200s' is not a valid URL", loc);
     return 0;
   }
@@ -1414,7 +1492,7 @@ static int follow_redirect(sslb__job *j) {
                ((st == 301 || st == 302) && !strcmp(cur->method, "POST"));
   if (!to_get && cur->reader) {
     free(next);
-    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL,
                        "a streamed body cannot be sent again for the %d "
                        "redirect to %.200s",
                        st, loc);
@@ -1424,13 +1502,13 @@ static int follow_redirect(sslb__job *j) {
   int rc = sslb_request_new(&nr, to_get ? "GET" : cur->method, next);
   free(next);
   if (rc < 0) {
-    j->rc = sslb__fail(&j->err, rc, "the redirect location '%.200s' cannot be "
+    j->rc = sslb__fail(sslb__job_err(j), rc, "the redirect location '%.200s' cannot be "
                                     "requested",
                        loc);
     return 0;
   }
   if (cur->url.https && !nr->url.https) {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL,
                        "refused a redirect from https to http (%.200s)",
                        nr->url_text);
     sslb_request_free(nr);
@@ -1449,11 +1527,11 @@ static int follow_redirect(sslb__job *j) {
   }
   if (rc == 0 && !to_get && cur->body_len)
     rc = sslb_request_set_body(nr, cur->body, cur->body_len);
-  sslb_response *fresh = calloc(1, sizeof *fresh);
+  sslb_response *fresh = sslb__resp_new();
   if (rc < 0 || !fresh) {
     free(fresh);
     sslb_request_free(nr);
-    j->rc = sslb__fail(&j->err, SSLB_ERR_NO_MEMORY, "out of memory");
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_NO_MEMORY, "out of memory");
     return 0;
   }
   sslb_response_free(j->resp);
@@ -1463,7 +1541,7 @@ static int follow_redirect(sslb__job *j) {
   j->req = nr;
   j->hops++;
   j->rc = 0;
-  j->err.msg[0] = 0;
+  sslb__job_clear_msg(j);
   j->sent_any = j->retried = 0;
   j->head_done = j->skip_body = 0;
   j->held = 0;
@@ -1915,13 +1993,9 @@ int sslb_request_new(sslb_request **out, const char *method, const char *url) {
   for (const char *m = method; *m; m++)
     if (!((*m >= 'A' && *m <= 'Z') || *m == '-' || *m == '_'))
       return SSLB_ERR_INVALID_ARGUMENT;
-  /* not calloc: the message buffer at the end is kilobytes that a busy
-   * client would clear for every request */
-  sslb_request *r = malloc(sizeof *r);
-  if (r) {
-    memset(r, 0, offsetof(sslb_request, err));
-    r->err.msg[0] = 0;
-  }
+  /* the message buffer is made at the first failure: a busy client
+   * would otherwise clear kilobytes for every request */
+  sslb_request *r = calloc(1, sizeof *r);
   if (!r || !(r->method = sslb__strdup(method)) ||
       !(r->url_text = sslb__strdup(url))) {
     if (r)
@@ -1929,7 +2003,7 @@ int sslb_request_new(sslb_request **out, const char *method, const char *url) {
     free(r);
     return SSLB_ERR_NO_MEMORY;
   }
-  int rc = sslb__url_parse(&r->url, url, &r->err);
+  int rc = sslb__url_parse(&r->url, url, NULL); /* only the code leaves */
   if (rc < 0) {
     sslb_request_free(r);
     return rc;
@@ -1950,7 +2024,14 @@ void sslb_request_free(sslb_request *r) {
   }
   free(r->h);
   free(r->body);
+  free(r->err);
   free(r);
+}
+
+sslb__err *sslb__request_err(sslb_request *r) {
+  if (!r->err && (r->err = malloc(sizeof *r->err)))
+    r->err->msg[0] = 0;
+  return r->err;
 }
 
 static int token_ok(const char *s, int value) {
@@ -1967,7 +2048,7 @@ int sslb_request_add_header(sslb_request *r, const char *name,
   if (!r)
     return SSLB_ERR_INVALID_ARGUMENT;
   if (!name || !value || !token_ok(name, 0) || !token_ok(value, 1))
-    return sslb__fail(&r->err, SSLB_ERR_INVALID_ARGUMENT,
+    return sslb__fail(sslb__request_err(r), SSLB_ERR_INVALID_ARGUMENT,
                       "header name must be a non-empty token and neither may "
                       "contain CR or LF");
   if (r->nh == r->caph) {
@@ -2042,7 +2123,7 @@ int sslb_request_set_body_sink(sslb_request *r, sslb_body_sink_fn sink,
 }
 
 const char *sslb_request_last_error(const sslb_request *r) {
-  return r ? r->err.msg : "request handle is NULL";
+  return r ? (r->err ? r->err->msg : "") : "request handle is NULL";
 }
 
 /* Resolved addresses are kept for a minute per host and port, so that a
@@ -2169,22 +2250,21 @@ static void choose_proxy(sslb_client *c, sslb__job *j) {
 
 /* Makes a job for r; its addresses come from the cache or the resolver. */
 static int make_job(sslb_client *c, sslb_request *r, job_box **out) {
-  r->err.msg[0] = 0;
+  if (r->err)
+    r->err->msg[0] = 0;
   __atomic_store_n(&r->cancel, 0, __ATOMIC_RELEASE);
   __atomic_store_n(&r->paused, 0, __ATOMIC_RELEASE);
-  /* cleared up to the (large) message buffer; addresses are read only up
-   * to naddrs */
+  /* the job is cleared; addresses are read only up to naddrs */
   job_box *b = malloc(sizeof *b);
   if (b) {
-    memset(b, 0, offsetof(sslb__job, err));
-    b->job.err.msg[0] = 0;
+    memset(&b->job, 0, sizeof b->job);
     b->naddrs = 0;
   }
-  sslb_response *resp = calloc(1, sizeof *resp);
+  sslb_response *resp = sslb__resp_new();
   if (!b || !resp) {
     free(b);
     free(resp);
-    return sslb__fail(&r->err, SSLB_ERR_NO_MEMORY, "out of memory");
+    return sslb__fail(sslb__request_err(r), SSLB_ERR_NO_MEMORY, "out of memory");
   }
   sslb__job *j = &b->job;
   j->req = j->user_req = r;
@@ -2266,15 +2346,15 @@ static void *resolver(void *arg) {
     pthread_mutex_unlock(&c->mu);
     job_box *b = (job_box *)j;
     if (stop) {
-      j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the client was closed");
+      j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_CANCELLED, "the client was closed");
     } else if (cancelled(j)) {
-      j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the request was cancelled");
+      j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_CANCELLED, "the request was cancelled");
     } else {
       sslb__url t = dial_target(j);
       /* a burst of requests to one new name resolves it once: the first
        * stores it, the rest find it */
       if (!dns_lookup(c, b, &t)) {
-        if (resolve(b, &t, &j->err) < 0)
+        if (resolve(b, &t, sslb__job_err(j)) < 0)
           j->rc = SSLB_ERR_RESOLVE;
         else
           dns_store(c, b, &t);
@@ -2398,7 +2478,7 @@ static enum inline_end inline_exchange(sslb_client *c, conn *k, sslb__job *j,
     int more = sslb__h1_more_body(k->h1, &k->out);
     if (more < 0) {
       *rc = j->rc ? j->rc : SSLB_ERR_NO_MEMORY;
-      sslb__fail(err, *rc, "%s", j->err.msg);
+      sslb__fail(err, *rc, "%s", sslb__job_msg(j));
       return IN_FAILED;
     }
     if (more == 0)
@@ -2559,7 +2639,6 @@ int sslb_client_execute(sslb_client *c, sslb_request *r, sslb_response **out) {
   pthread_cond_destroy(&j->cv);
   rc = j->rc;
   if (rc < 0) {
-    memcpy(&r->err, &j->err, sizeof r->err);
     sslb_response_free(j->resp);
   } else {
     *out = j->resp; /* a redirect may have replaced the first one */
@@ -2613,7 +2692,7 @@ int sslb_response_tls_resumed(const sslb_response *r) {
   return r ? r->resumed : 0;
 }
 size_t sslb_response_peer_chain_length(const sslb_response *r) {
-  return r ? r->npeer : 0;
+  return r && r->chain ? r->chain->n : 0;
 }
 
 int sslb_response_peer_certificate(const sslb_response *r, size_t i,
@@ -2621,21 +2700,19 @@ int sslb_response_peer_certificate(const sslb_response *r, size_t i,
   if (!out)
     return SSLB_ERR_INVALID_ARGUMENT;
   *out = NULL;
-  if (!r || i >= r->npeer)
+  if (!r || !r->chain || i >= r->chain->n)
     return SSLB_ERR_INVALID_ARGUMENT;
-  *out = sslb_certificate_ref(r->peer[i]);
+  *out = sslb_certificate_ref(r->chain->certs[i]);
   return 0;
 }
 
 void sslb_response_free(sslb_response *r) {
   if (!r)
     return;
-  for (size_t i = 0; i < r->npeer; i++)
-    sslb_certificate_free(r->peer[i]);
-  free(r->peer);
-  for (size_t i = 0; i < r->nh; i++)
-    free(r->h[i].name); /* the value shares its allocation */
-  free(r->h);
-  sslb__buf_free(&r->body);
+  chain_unref(r->chain);
+  sslb__resp_clear_headers(r);
+  if (r->h != r->h_own)
+    free(r->h);
+  sslb__buf_drop(&r->body);
   free(r);
 }

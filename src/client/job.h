@@ -15,10 +15,28 @@ typedef struct {
   char *value;
 } sslb__hdr;
 
+/* A server's certificate chain as presented, shared by its connection and
+ * the responses that came over it. */
+typedef struct sslb__chain {
+  unsigned refs; /* atomic */
+  size_t n;
+  sslb_certificate *certs[];
+} sslb__chain;
+
+/* A block of header strings beyond the ones a response holds itself. */
+typedef struct sslb__hblock {
+  struct sslb__hblock *next;
+  size_t used, cap;
+  char data[];
+} sslb__hblock;
+
+#define SSLB__RESP_FIELDS 16   /* header fields held in the response */
+#define SSLB__RESP_STRINGS 768 /* bytes of names and values held there */
+
 struct sslb_response {
   int status;
   char version[4];
-  sslb__hdr *h;
+  sslb__hdr *h; /* h_own until more fields come */
   size_t nh, caph;
   size_t header_bytes; /* names and values so far, for the size limit */
   sslb__buf body;
@@ -26,12 +44,21 @@ struct sslb_response {
   char tls_cipher[64];
   char alpn[16];
   int resumed;
-  sslb_certificate **peer;
-  size_t npeer;
+  struct sslb__chain *chain; /* the connection's, shared (a reference) */
+  sslb__hblock *blocks; /* strings that did not fit in strings[] */
+  size_t strings_used;
+  /* last, left uninitialised until used: a typical response's fields and
+   * their strings, so that it costs no allocation beyond its own */
+  sslb__hdr h_own[SSLB__RESP_FIELDS];
+  char strings[SSLB__RESP_STRINGS];
 };
 
+/* A new, empty response; NULL when memory is short. */
+sslb_response *sslb__resp_new(void);
 int sslb__resp_add_header(sslb_response *r, const char *n, size_t nl,
                           const char *v, size_t vl) SSLB__MUST_USE;
+/* Forgets the fields so far (those of an interim 1xx response). */
+void sslb__resp_clear_headers(sslb_response *r);
 
 struct sslb_request {
   char *method;
@@ -51,7 +78,7 @@ struct sslb_request {
   void *reader_ud;
   int64_t reader_len; /* -1: unknown */
   int policy;         /* sslb_http_policy + 1; 0: the client's */
-  sslb__err err; /* last: large, and only its first byte needs clearing */
+  sslb__err *err; /* made at the first failure (sslb__request_err) */
 };
 
 typedef struct sslb__job {
@@ -89,8 +116,27 @@ typedef struct sslb__job {
   sslb_completion_fn cb; /* submit: called instead of signalling */
   void *cb_ud;            /* the callback's argument, or the queue's tag */
   struct sslb_queue *queue; /* submit_to_queue: completes into it */
-  sslb__err err; /* last: large, and only its first byte needs clearing */
 } sslb__job;
+
+/* The request's message buffer, made at its first failure: NULL when
+ * memory is short (the code alone then tells what failed). */
+sslb__err *sslb__request_err(struct sslb_request *r);
+
+/* Where a job's failure is described: its caller's request. */
+static inline sslb__err *sslb__job_err(sslb__job *j) {
+  return sslb__request_err(j->user_req);
+}
+
+/* The job's failure message so far ("" when none). */
+static inline const char *sslb__job_msg(const sslb__job *j) {
+  return j->user_req->err ? j->user_req->err->msg : "";
+}
+
+/* Forgets an earlier failure's message (the job runs again). */
+static inline void sslb__job_clear_msg(sslb__job *j) {
+  if (j->user_req->err)
+    j->user_req->err->msg[0] = 0;
+}
 
 /* The final response's head (status and fields) is complete: runs the
  * request's head callback, unless the response is a redirect the client

@@ -135,8 +135,8 @@ int sslb__decode(const char *encoding, const uint8_t *in, size_t n,
     if (rc == 1)
       continue;
     if (rc < 0) {
-      sslb__buf_free(&cur);
-      sslb__buf_free(&next);
+      sslb__buf_drop(&cur);
+      sslb__buf_drop(&next);
       return rc;
     }
     sslb__buf t = cur;
@@ -146,12 +146,12 @@ int sslb__decode(const char *encoding, const uint8_t *in, size_t n,
     srcn = cur.len;
     decoded = 1;
   }
-  sslb__buf_free(&next);
+  sslb__buf_drop(&next);
   if (!decoded) {
-    sslb__buf_free(&cur);
+    sslb__buf_drop(&cur);
     return 1;
   }
-  sslb__buf_free(out);
+  sslb__buf_drop(out);
   *out = cur;
   return 0;
 }

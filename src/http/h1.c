@@ -71,9 +71,7 @@ static int on_headers_complete(llhttp_t *p) {
   h->job->resp->status = p->status_code;
   /* 1xx interim responses are skipped: their headers are discarded */
   if (p->status_code >= 100 && p->status_code < 200 && p->status_code != 101) {
-    for (size_t i = 0; i < h->job->resp->nh; i++)
-      free(h->job->resp->h[i].name); /* and the value with it */
-    h->job->resp->nh = 0;
+    sslb__resp_clear_headers(h->job->resp);
     return 0;
   }
   h->headers_done = 1;
@@ -181,13 +179,13 @@ int sslb__h1_more_body(sslb__h1 *h, sslb__buf *out) {
     want = (size_t)(r->reader_len - h->sent);
   long n = want ? r->reader(r->reader_ud, buf, want) : 0;
   if (n < 0 || (size_t)n > want)
-    return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_CANCELLED,
+    return h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_CANCELLED,
                                    "the body reader gave up");
   if (n == 0) {
     h->streaming = 0;
     if (!h->chunked && h->sent != r->reader_len)
       return h->job->rc = sslb__fail(
-                 &h->job->err, SSLB_ERR_INVALID_ARGUMENT,
+                 sslb__job_err(h->job), SSLB_ERR_INVALID_ARGUMENT,
                  "the body reader ended after %lld of %lld bytes",
                  (long long)h->sent, (long long)r->reader_len);
     if (h->chunked)
@@ -201,7 +199,7 @@ int sslb__h1_more_body(sslb__h1 *h, sslb__buf *out) {
     sslb__buf_str(out, "\r\n");
   h->sent += n;
   if (sslb__buf_ok(out) < 0)
-    return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_NO_MEMORY,
+    return h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_NO_MEMORY,
                                    "out of memory");
   return 1;
 }
@@ -210,10 +208,10 @@ static int parse_error(sslb__h1 *h, llhttp_errno_t e) {
   if (h->job->rc < 0)
     return h->job->rc;
   if (h->header_bytes > MAX_HEADER_BYTES)
-    return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_TOO_LARGE,
+    return h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_TOO_LARGE,
                                    "response headers exceed %u bytes",
                                    MAX_HEADER_BYTES);
-  return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_PROTOCOL,
+  return h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_PROTOCOL,
                                  "malformed HTTP/1.1 response: %s (%s)",
                                  llhttp_errno_name(e),
                                  llhttp_get_error_reason(&h->parser));
@@ -245,25 +243,25 @@ int sslb__h1_eof(sslb__h1 *h) {
     return 1;
   if (e == HPE_INVALID_EOF_STATE && !h->headers_done)
     return h->job->rc = sslb__fail(
-               &h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+               sslb__job_err(h->job), SSLB_ERR_CONNECTION_CLOSED,
                "the server closed the connection in the middle of the "
                "response headers");
   if (e == HPE_INVALID_EOF_STATE && (h->parser.flags & F_CHUNKED))
     return h->job->rc = sslb__fail(
-               &h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+               sslb__job_err(h->job), SSLB_ERR_CONNECTION_CLOSED,
                "the server closed the connection in the middle of a chunked "
                "body, after %llu bytes of it",
                (unsigned long long)h->body_got);
   if (e == HPE_INVALID_EOF_STATE)
     return h->job->rc = sslb__fail(
-               &h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+               sslb__job_err(h->job), SSLB_ERR_CONNECTION_CLOSED,
                "the server closed the connection after %llu of %llu body "
                "bytes (Content-Length)",
                (unsigned long long)h->body_got,
                (unsigned long long)(h->body_got + h->parser.content_length));
   if (e != HPE_OK && e != HPE_PAUSED)
     return parse_error(h, e);
-  return h->job->rc = sslb__fail(&h->job->err, SSLB_ERR_CONNECTION_CLOSED,
+  return h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_CONNECTION_CLOSED,
                                  "the server closed the connection before "
                                  "the response was complete");
 }

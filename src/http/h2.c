@@ -49,7 +49,7 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f,
     return 0; /* fields of an interim response */
   j->resp->header_bytes += nl + vl;
   if (j->resp->header_bytes > MAX_HEADER_BYTES) {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_TOO_LARGE,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_TOO_LARGE,
                        "response headers exceed %u bytes", MAX_HEADER_BYTES);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
   }
@@ -102,15 +102,15 @@ static int on_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud) {
              ++j->refused <= SSLB__MAX_REFUSALS) {
     retry = 1; /* unprocessed: safe to send again */
   } else if (code == NGHTTP2_REFUSED_STREAM) {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL,
                        "the server refused the request %u times "
                        "(REFUSED_STREAM or GOAWAY before stream %d)",
                        j->refused, id);
   } else if (code == NGHTTP2_NO_ERROR) {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL,
                        "stream %d closed without a final response", id);
   } else {
-    j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL,
                        "the server reset stream %d: %s", id,
                        nghttp2_http2_strerror(code));
   }
@@ -147,7 +147,7 @@ static int on_frame_sent(nghttp2_session *s, const nghttp2_frame *f,
      * if the server had reset it */
     sslb__job *j = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
     if (j && j->rc == 0)
-      j->rc = sslb__fail(&j->err, SSLB_ERR_PROTOCOL,
+      j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL,
                          "the response on stream %d broke HTTP/2 rules, so "
                          "it was reset (%s)",
                          f->hd.stream_id,
@@ -171,7 +171,7 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf,
   if (j->req->reader) {
     long n = j->req->reader(j->req->reader_ud, buf, len);
     if (n < 0 || (size_t)n > len) {
-      j->rc = sslb__fail(&j->err, SSLB_ERR_CANCELLED, "the body reader gave up");
+      j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_CANCELLED, "the body reader gave up");
       return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
     if (n == 0)
@@ -248,7 +248,7 @@ int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
   if (!nv || !lower) {
     free(nv);
     free(lower);
-    return sslb__fail(&j->err, SSLB_ERR_NO_MEMORY, "out of memory");
+    return sslb__fail(sslb__job_err(j), SSLB_ERR_NO_MEMORY, "out of memory");
   }
 #define NV(nm, val)                                                            \
   nv[k++] = (nghttp2_nv){(uint8_t *)(nm), (uint8_t *)(val), strlen(nm),        \
@@ -291,9 +291,9 @@ int sslb__h2_submit(sslb__h2 *h, sslb__job *j) {
   free(lower);
   free(nv);
   if (id == NGHTTP2_ERR_NOMEM)
-    return sslb__fail(&j->err, SSLB_ERR_NO_MEMORY, "out of memory");
+    return sslb__fail(sslb__job_err(j), SSLB_ERR_NO_MEMORY, "out of memory");
   if (id < 0)
-    return sslb__fail(&j->err, SSLB_ERR_PROTOCOL, "HTTP/2 request failed: %s",
+    return sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL, "HTTP/2 request failed: %s",
                       nghttp2_strerror(id));
   j->stream_id = id;
   h->active++;
@@ -340,13 +340,13 @@ void sslb__h2_fail_all(sslb__h2 *h, int rc, const char *msg) {
       continue;
     nghttp2_session_set_stream_user_data(h->s, id, NULL);
     if (j->rc == 0 && h->goaway && h->goaway_code != NGHTTP2_NO_ERROR)
-      j->rc = sslb__fail(&j->err, rc,
+      j->rc = sslb__fail(sslb__job_err(j), rc,
                          "%s after its GOAWAY (%s, last stream %d) with "
                          "stream %u unfinished",
                          msg, nghttp2_http2_strerror(h->goaway_code),
                          h->goaway_last, id);
     else if (j->rc == 0)
-      j->rc = sslb__fail(&j->err, rc, "%s", msg);
+      j->rc = sslb__fail(sslb__job_err(j), rc, "%s", msg);
     finish(h, j, 0);
   }
 }

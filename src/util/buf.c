@@ -18,6 +18,11 @@ void sslb__buf_free(sslb__buf *b) {
   sslb__buf_init(b);
 }
 
+void sslb__buf_drop(sslb__buf *b) {
+  free(b->p);
+  sslb__buf_init(b);
+}
+
 int sslb__buf_reserve(sslb__buf *b, size_t extra) {
   if (b->oom)
     return SSLB_ERR_NO_MEMORY;
