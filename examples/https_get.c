@@ -3,7 +3,7 @@
  *   sslb-get URL [--keystore F --password P] [--cacert F] [--http1.1|--http2]
  *            [-X METHOD] [-d BODY] [-n COUNT] [-c THREADS]
  *            [--repeat N [--pause MS] [--request-policy any,1.1,2]]
- *            [--stream | --slow-reader]
+ *            [--stream | --slow-reader] [--async [--window N]]
  * Trust comes from the keystore's certificates (Java's
  * TrustManagerFactory.init(keyStore)) or a CA file; the system store
  * otherwise. With -n/-c it runs COUNT requests from THREADS threads on one
@@ -252,13 +252,38 @@ static int one(work *w, int print) {
   return rc;
 }
 
-/* --async: every request submitted at once, completions counted */
+/* --async: every request submitted at once, completions counted; with
+ * --window N at most N at a time, each completion submitting the next (as
+ * h2load -m N keeps N streams busy) */
 typedef struct {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   int left, ok, failed, bad_body, first_rc;
   size_t expect_len;
+  sslb_client *c;
+  const char *url;
+  sslb_request **reqs;
+  int next, count; /* the next request to submit, of count */
 } batch;
+
+static void on_done(void *ud, int rc, sslb_response *resp);
+
+/* Submits request i; 0, or -1 when it could not be (the caller counts it
+ * as a completed, failed request). */
+static int submit_one(batch *b, int i) {
+  return sslb_request_new(&b->reqs[i], "GET", b->url) < 0 ||
+                 sslb_client_submit(b->c, b->reqs[i], on_done, b) < 0
+             ? -1
+             : 0;
+}
+
+/* A request that could not be submitted. Called with b->mu held. */
+static void not_submitted(batch *b) {
+  b->failed++;
+  b->left--;
+  if (!b->first_rc)
+    b->first_rc = SSLB_ERR_NO_MEMORY;
+}
 
 static void on_done(void *ud, int rc, sslb_response *resp) {
   batch *b = ud;
@@ -276,29 +301,33 @@ static void on_done(void *ud, int rc, sslb_response *resp) {
     if (!b->first_rc)
       b->first_rc = rc;
   }
-  if (--b->left == 0)
+  --b->left;
+  /* windowed: the next one takes this one's place */
+  while (b->next < b->count && submit_one(b, b->next++) < 0)
+    not_submitted(b);
+  if (b->left == 0)
     pthread_cond_signal(&b->cv);
   pthread_mutex_unlock(&b->mu);
   sslb_response_free(resp);
 }
 
-static int run_async(sslb_client *c, const char *url, int count, size_t expect_len) {
-  batch b = {.left = count, .expect_len = expect_len};
+static int run_async(sslb_client *c, const char *url, int count, int window,
+                     size_t expect_len) {
+  sslb_request **reqs = calloc((size_t)count, sizeof *reqs);
+  if (!reqs)
+    return 1;
+  batch b = {.left = count, .expect_len = expect_len, .c = c, .url = url,
+             .reqs = reqs, .count = count};
   pthread_mutex_init(&b.mu, NULL);
   pthread_cond_init(&b.cv, NULL);
-  sslb_request **reqs = calloc((size_t)count, sizeof *reqs);
-  int submitted = 0;
-  for (int i = 0; i < count; i++) {
-    if (sslb_request_new(&reqs[i], "GET", url) < 0 ||
-        sslb_client_submit(c, reqs[i], on_done, &b) < 0) {
+  int first = window > 0 && window < count ? window : count;
+  b.next = first; /* completions submit from here on */
+  for (int i = 0; i < first; i++)
+    if (submit_one(&b, i) < 0) {
       pthread_mutex_lock(&b.mu);
-      b.failed++;
-      b.left--;
+      not_submitted(&b);
       pthread_mutex_unlock(&b.mu);
-      continue;
     }
-    submitted++;
-  }
   pthread_mutex_lock(&b.mu);
   while (b.left > 0)
     pthread_cond_wait(&b.cv, &b.mu);
@@ -345,7 +374,7 @@ int main(int argc, char **argv) {
   unsigned redirects = 0;
   int cancel_ms = -1, env_proxy = 0;
   const char *proxy = NULL, *noproxy = NULL;
-  int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0;
+  int policy = SSLB_HTTP_ANY, count = 0, threads = 1, async = 0, window = 0;
   size_t expect_len = 0;
   unsigned connect_ms = 10000, request_ms = 30000, idle_ms = 30000;
   for (int i = 1; i < argc; i++) {
@@ -416,6 +445,8 @@ int main(int argc, char **argv) {
       pause_ms = atoi(v), i++; /* with --repeat: keep-alive, wait between */
     else if (!strcmp(a, "--async"))
       async = 1;
+    else if (!strcmp(a, "--window") && v)
+      window = atoi(v), i++;
     else if (!strcmp(a, "--expect-length") && v)
       expect_len = (size_t)atol(v), i++;
     else
@@ -587,7 +618,7 @@ int main(int argc, char **argv) {
     }
     printf("connections\t%zu\n", sslb_client_connections_opened(c));
   } else if (async && count > 0) {
-    status = run_async(c, url, count, expect_len);
+    status = run_async(c, url, count, window, expect_len);
   } else if (count <= 0) {
     rc = one(&w, 1);
     if (rc < 0) {

@@ -199,6 +199,19 @@ def test_goaway_before_processing_is_retried_on_a_new_connection(server):
     assert b"connections\t2" in p.stdout
 
 
+def test_windowed_requests_keep_at_most_n_in_flight(server):
+    """sslb-get --async --window 20: each completion submits the next, so
+    the server never holds more than 20 of the 2,000 streams at once."""
+    # the peak counts from here; streams other tests left open count too
+    before = get(server, "/stats", H1).stdout
+    already = int(re.search(rb"streams_open (\d+)", before).group(1))
+    p = get(server, "/delay/5", H2, "-n", 2000, "--async", "--window", 20,
+            "--connect-timeout", 60000, "--max-time", 120000)
+    assert b"ok\t2000\tfailed\t0\tbad\t0\tconnections\t1" in p.stdout, p.stdout
+    peak = int(re.search(rb"streams_peak (\d+)", get(server, "/stats", H1).stdout).group(1))
+    assert 1 <= peak <= 20 + already, (peak, already)
+
+
 def test_refused_http1_request_gets_the_503(server):
     assert fields(get(server, "/fault/refuse", H1))["status"] == "503"
 

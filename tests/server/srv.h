@@ -27,6 +27,9 @@
 /* ---- process-wide state (testserver.c) ---- */
 extern atomic_ulong srv_connections; /* accepted since start */
 extern atomic_ulong srv_requests;    /* request heads seen since start */
+extern atomic_ulong srv_streams_open; /* HTTP/2 streams open now */
+/* most HTTP/2 streams open at once since the last /stats */
+extern atomic_ulong srv_streams_peak;
 extern atomic_int srv_goaway_once_used;
 extern atomic_int srv_stopping;
 extern int srv_quiet;

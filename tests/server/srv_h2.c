@@ -75,6 +75,10 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f,
   h->streams = st;
   nghttp2_session_set_stream_user_data(s, st->id, st);
   atomic_fetch_add(&srv_requests, 1);
+  unsigned long open = atomic_fetch_add(&srv_streams_open, 1) + 1;
+  unsigned long peak = atomic_load(&srv_streams_peak);
+  while (open > peak && !atomic_compare_exchange_weak(&srv_streams_peak, &peak, open)) {
+  }
   return 0;
 }
 
@@ -157,6 +161,7 @@ static int on_stream_close(nghttp2_session *s, int32_t sid, uint32_t err,
   if (st) {
     nghttp2_session_set_stream_user_data(s, sid, NULL);
     stream_free(ud, st);
+    atomic_fetch_sub(&srv_streams_open, 1);
   }
   return 0;
 }

@@ -280,9 +280,13 @@ static int route(srv_request *q, srv_response *r) {
   }
   if (!strcmp(path, "/client-cert"))
     return text(r, 200, "%s\n", q->client_dn ? q->client_dn : "none");
-  if (!strcmp(path, "/stats"))
-    return text(r, 200, "connections %lu\nrequests %lu\n",
-                atomic_load(&srv_connections), atomic_load(&srv_requests));
+  if (!strcmp(path, "/stats")) /* the peak starts again from here */
+    return text(r, 200,
+                "connections %lu\nrequests %lu\nstreams_open %lu\n"
+                "streams_peak %lu\n",
+                atomic_load(&srv_connections), atomic_load(&srv_requests),
+                atomic_load(&srv_streams_open),
+                atomic_exchange(&srv_streams_peak, atomic_load(&srv_streams_open)));
   if (!strncmp(path, "/fault/", 7))
     return fault(q, r, path + 7, query_has(query, "chunked"));
   return text(r, 404, "not found\n");

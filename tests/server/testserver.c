@@ -35,6 +35,8 @@
 
 atomic_ulong srv_connections;
 atomic_ulong srv_requests;
+atomic_ulong srv_streams_open;
+atomic_ulong srv_streams_peak;
 atomic_int srv_goaway_once_used;
 atomic_int srv_stopping;
 int srv_quiet;
