@@ -228,6 +228,18 @@ def test_threads_share_one_client(nghttpd):
     assert b"ok\t2000\tfailed\t0\tconnections\t1" in p.stdout
 
 
+def test_threads_share_one_http1_pool(nginx):
+    """8 threads issue blocking GETs on one client over HTTP/1.1: each runs
+    its request on its own thread whenever an idle connection is free, and
+    through the I/O thread otherwise; the pool stays within its limit."""
+    d, _, h1 = nginx
+    p = sslb_get(f"https://localhost:{h1}/index.html", "--cacert", d / "ca.pem", "-n", 4000,
+                 "-c", 8, "--http1.1", *NO_DEADLINES)
+    m = re.search(rb"ok\t(\d+)\tfailed\t(\d+)\tconnections\t(\d+)", p.stdout)
+    assert m and m.group(1) == b"4000" and m.group(2) == b"0", p.stdout
+    assert 1 <= int(m.group(3)) <= 16
+
+
 def test_h2o(pki):
     need("h2o")
     d, digest = pki
