@@ -1632,7 +1632,8 @@ SSLB_EXTERN int sslb_response_peer_certificate(const sslb_response *resp,
                                                size_t i,
                                                sslb_certificate **out);
 /** 1 when the connection resumed an earlier TLS session of this client
- * (session tickets; the certificate was verified when it was made). */
+ * (session tickets; the certificate was verified when it was made); 0
+ * otherwise and for NULL. */
 SSLB_EXTERN int sslb_response_tls_resumed(const sslb_response *resp);
 /** Frees a response. NULL-safe. */
 SSLB_EXTERN void sslb_response_free(sslb_response *resp);
