@@ -14,6 +14,10 @@ struct sslb__h1 {
   sslb__job *job;
   sslb__buf field, value;
   int in_value;
+  int value_done;    /* the current field's value line has ended */
+  int value_started; /* some of the current field's value has come */
+  const char *feed_start; /* the bytes being parsed now */
+  int fed_lf; /* the bytes parsed before them ended with a line feed */
   size_t header_bytes;
   int complete;
   int head; /* HEAD request: no body follows */
@@ -45,8 +49,14 @@ static int count(sslb__h1 *h, size_t n) {
   return h->header_bytes > MAX_HEADER_BYTES ? -1 : 0;
 }
 
+static int on_value_done(llhttp_t *p) {
+  ((sslb__h1 *)p->data)->value_done = 1;
+  return 0;
+}
+
 static int on_field(llhttp_t *p, const char *at, size_t n) {
   sslb__h1 *h = p->data;
+  h->value_done = h->value_started = 0;
   if (h->in_value && flush_header(h) < 0)
     return -1;
   if (count(h, n) < 0)
@@ -60,8 +70,51 @@ static int on_value(llhttp_t *p, const char *at, size_t n) {
   h->in_value = 1;
   if (count(h, n) < 0)
     return -1;
+  /* a value continued on a new line (llhttp hands the continuation over
+   * as more of the same value, right after the line break): obsolete line
+   * folding. RFC 9112 lets a client unfold it, but a field two parsers may
+   * read differently is refused instead */
+  int after_break = at > h->feed_start ? at[-1] == '\n' : h->fed_lf;
+  if (h->value_done || (h->value_started && after_break)) {
+    h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_PROTOCOL,
+                            "malformed HTTP/1.1 response: a header field is "
+                            "folded over several lines (obsolete line "
+                            "folding), which sslbind refuses");
+    return -1;
+  }
+  h->value_started = 1;
   sslb__buf_put(&h->value, at, n);
   return 0;
+}
+
+/* Transfer-Encoding of a final response: none, or exactly "chunked" (what
+ * llhttp frames by). Anything else (gzip, "chunked, gzip", several fields)
+ * would be framed by the connection's close and delivered still encoded:
+ * refused, naming the coding. 0 or -1 (the job says why). */
+static int check_transfer_coding(sslb__h1 *h) {
+  const sslb_response *r = h->job->resp;
+  const char *te = NULL;
+  size_t n = 0;
+  for (size_t i = 0; i < r->nh; i++)
+    if (!strcmp(r->h[i].name, "transfer-encoding")) {
+      te = r->h[i].value;
+      n++;
+    }
+  if (!te)
+    return 0;
+  const char *b = te, *e = te + strlen(te);
+  while (b < e && (*b == ' ' || *b == '\t'))
+    b++;
+  while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+    e--;
+  if (n == 1 && e - b == 7 && !strncasecmp(b, "chunked", 7))
+    return 0;
+  h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_PROTOCOL,
+                          "malformed HTTP/1.1 response: Transfer-Encoding "
+                          "'%.100s'%s is not one sslbind reads (only "
+                          "chunked)",
+                          te, n > 1 ? " (in several fields)" : "");
+  return -1;
 }
 
 static int on_headers_complete(llhttp_t *p) {
@@ -74,6 +127,8 @@ static int on_headers_complete(llhttp_t *p) {
     sslb__resp_clear_headers(h->job->resp);
     return 0;
   }
+  if (!h->head && check_transfer_coding(h) < 0)
+    return -1;
   h->headers_done = 1;
   if (sslb__job_head(h->job) < 0)
     return -1;
@@ -101,6 +156,7 @@ sslb__h1 *sslb__h1_new(void) {
   llhttp_settings_init(&h->settings);
   h->settings.on_header_field = on_field;
   h->settings.on_header_value = on_value;
+  h->settings.on_header_value_complete = on_value_done;
   h->settings.on_headers_complete = on_headers_complete;
   h->settings.on_body = on_body;
   h->settings.on_message_complete = on_message_complete;
@@ -130,6 +186,8 @@ int sslb__h1_begin(sslb__h1 *h, sslb__job *job, sslb__buf *out) {
   h->complete = 0;
   h->trailing = 0;
   h->in_value = 0;
+  h->value_done = h->value_started = 0;
+  h->fed_lf = 0;
   h->header_bytes = 0;
   h->field.len = h->value.len = 0;
   h->head = strcasecmp(r->method, "HEAD") == 0;
@@ -218,7 +276,9 @@ static int parse_error(sslb__h1 *h, llhttp_errno_t e) {
 }
 
 int sslb__h1_feed(sslb__h1 *h, const uint8_t *p, size_t n) {
+  h->feed_start = (const char *)p;
   llhttp_errno_t e = llhttp_execute(&h->parser, (const char *)p, n);
+  h->fed_lf = n && p[n - 1] == '\n';
   if (e == HPE_OK)
     return h->complete;
   if (e == HPE_PAUSED || e == HPE_PAUSED_UPGRADE) {
