@@ -99,6 +99,15 @@ static int on_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud) {
   } else if (code == NGHTTP2_NO_ERROR && j->resp->status) {
     j->rc = 0;
   } else if (code == NGHTTP2_REFUSED_STREAM &&
+             (j->resp->status || j->head_done || j->resp->body.len)) {
+    /* "refused" (or above a GOAWAY's last stream) after part of the answer
+     * came: not unprocessed after all, and sending it again would join two
+     * answers into one body */
+    j->rc = sslb__fail(sslb__job_err(j), SSLB_ERR_PROTOCOL,
+                       "the server refused stream %d after sending part of "
+                       "its response",
+                       id);
+  } else if (code == NGHTTP2_REFUSED_STREAM &&
              ++j->refused <= SSLB__MAX_REFUSALS) {
     retry = 1; /* unprocessed: safe to send again */
   } else if (code == NGHTTP2_REFUSED_STREAM) {

@@ -166,6 +166,10 @@ FAULTS = [
     ("/fault/rst", H1, "CONNECTION_CLOSED", "reset"),
     ("/fault/rst", H2, "PROTOCOL", "reset stream 1: INTERNAL_ERROR"),
     ("/fault/refuse", H2, "PROTOCOL", "refused the request 6 times"),
+    # "refused" after part of the answer: not retried (the parts of two
+    # answers would make one body)
+    ("/fault/refuse-late", H2, "PROTOCOL", "refused stream 1 after sending part"),
+    ("/fault/refuse-late", H1, "CONNECTION_CLOSED", "after 1000 of 100000"),
     ("/fault/goaway", H1, "CONNECTION_CLOSED", "after 1000 of 100000"),
     ("/fault/goaway", H2, "CONNECTION_CLOSED", "GOAWAY (INTERNAL_ERROR, last stream 1)"),
     ("/fault/garbage", H1, "PROTOCOL", "malformed HTTP/1.1 response"),

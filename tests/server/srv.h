@@ -92,7 +92,9 @@ enum {
   SRV_FAULT_GOAWAY_ONCE, /* no response: GOAWAY(NO_ERROR, 0) / close */
   SRV_FAULT_STALL,       /* no response at all */
   SRV_FAULT_STALL_BODY,  /* after the body part: nothing more */
-  SRV_FAULT_GARBAGE      /* no response: bytes that are not HTTP, close */
+  SRV_FAULT_GARBAGE,     /* no response: bytes that are not HTTP, close */
+  SRV_FAULT_REFUSE_LATE  /* HTTP/2, after the body part: REFUSED_STREAM, as
+                            if the request had gone unprocessed */
 };
 
 typedef struct {

@@ -197,6 +197,12 @@ static ssize_t read_body(nghttp2_session *s, int32_t sid, uint8_t *buf,
   case SRV_FAULT_GOAWAY:
     h->goaway_sid = sid;
     break;
+  case SRV_FAULT_REFUSE_LATE:
+    /* a lie: part of the answer went out, yet "unprocessed, try again" */
+    if (nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, sid,
+                                  NGHTTP2_REFUSED_STREAM) < 0)
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    break;
   case SRV_FAULT_STALL_BODY:
     st->wake_ms = srv_now_ms() + SRV_STALL_MS;
     break;

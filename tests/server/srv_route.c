@@ -151,7 +151,7 @@ static int query_has(const char *query, const char *key) {
 static int fault(srv_request *q, srv_response *r, const char *name,
                  int chunked) {
   if (!strcmp(name, "close-mid-body") ||
-      (!q->h2 && !strcmp(name, "goaway"))) {
+      (!q->h2 && (!strcmp(name, "goaway") || !strcmp(name, "refuse-late")))) {
     r->fault = SRV_FAULT_CLOSE;
     if (chunked && !q->h2) {
       r->chunked = 1;
@@ -176,6 +176,10 @@ static int fault(srv_request *q, srv_response *r, const char *name,
   }
   if (!strcmp(name, "rst")) {
     r->fault = SRV_FAULT_RST;
+    return pattern_body(r, 1000, 100000);
+  }
+  if (!strcmp(name, "refuse-late")) {
+    r->fault = SRV_FAULT_REFUSE_LATE;
     return pattern_body(r, 1000, 100000);
   }
   if (!strcmp(name, "refuse")) {
