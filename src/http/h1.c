@@ -121,6 +121,14 @@ static int on_headers_complete(llhttp_t *p) {
   sslb__h1 *h = p->data;
   if (flush_header(h) < 0)
     return -1;
+  if (p->status_code < 100 || p->status_code > 999) {
+    /* llhttp takes a status of one or two digits too; RFC 9112 says three */
+    h->job->rc = sslb__fail(sslb__job_err(h->job), SSLB_ERR_PROTOCOL,
+                            "malformed HTTP/1.1 response: status code %d is "
+                            "not three digits",
+                            p->status_code);
+    return -1;
+  }
   h->job->resp->status = p->status_code;
   /* 1xx interim responses are skipped: their headers are discarded */
   if (p->status_code >= 100 && p->status_code < 200 && p->status_code != 101) {

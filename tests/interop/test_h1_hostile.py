@@ -39,6 +39,8 @@ CASES = {
     "bare-lf": (b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok", "PROTOCOL", []),
     "nul-in-value": (OK_HEAD + b"Content-Length: 2\r\nX-A: a\x00b\r\n\r\nok", "PROTOCOL", []),
     "bad-status-line": (b"HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok", "PROTOCOL", []),
+    "one-digit-status": (b"HTTP/1.1 2 OK\r\nContent-Length: 2\r\n\r\nok", "PROTOCOL",
+                         ["three digits"]),
     "not-http": (b"SSH-2.0-OpenSSH_9.2\r\n\r\n", "PROTOCOL", []),
     "oversized-headers": (OK_HEAD + b"".join(b"X-Filler-%d: %s\r\n" % (i, b"v" * 1000)
                                              for i in range(300)) + b"Content-Length: 2\r\n\r\nok",
