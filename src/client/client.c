@@ -860,6 +860,32 @@ static void dispatch(sslb_client *c, origin *o) {
   }
 }
 
+/* One write or read on a connection, through TLS or plain: bytes moved,
+ * SSLB__AGAIN when the socket would block, or a code with err filled. */
+static ssize_t conn_send(conn *k, const void *p, size_t n, sslb__err *err) {
+  if (k->tls)
+    return sslb__tls_write(k->tls, p, n, err);
+  ssize_t w = send(k->fd, p, n, MSG_NOSIGNAL);
+  if (w < 0 && (errno == EAGAIN || errno == EINTR))
+    return SSLB__AGAIN;
+  if (w < 0)
+    return sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED, "send failed: %s",
+                      strerror(errno));
+  return w;
+}
+
+static ssize_t conn_recv(conn *k, void *p, size_t n, sslb__err *err) {
+  if (k->tls)
+    return sslb__tls_read(k->tls, p, n, err);
+  ssize_t r = recv(k->fd, p, n, 0);
+  if (r < 0 && (errno == EAGAIN || errno == EINTR))
+    return SSLB__AGAIN;
+  if (r < 0)
+    return sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
+                      strerror(errno));
+  return r;
+}
+
 /* Writes what is queued; keeps EPOLLOUT while anything is left. */
 static void flush(sslb_client *c, conn *k) {
   sslb__err err = {{0}};
@@ -872,17 +898,7 @@ static void flush(sslb_client *c, conn *k) {
   for (;;) {
     while (k->out_off < k->out.len) {
       size_t n = k->out.len - k->out_off;
-      ssize_t w;
-      if (k->tls) {
-        w = sslb__tls_write(k->tls, k->out.p + k->out_off, n, &err);
-      } else {
-        w = send(k->fd, k->out.p + k->out_off, n, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EAGAIN || errno == EINTR))
-          w = SSLB__AGAIN;
-        else if (w < 0)
-          w = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "send failed: %s",
-                         strerror(errno));
-      }
+      ssize_t w = conn_send(k, k->out.p + k->out_off, n, &err);
       if (w == SSLB__AGAIN) {
         blocked = 1;
         break;
@@ -945,7 +961,6 @@ static void on_readable(sslb_client *c, conn *k, int hup) {
   uint8_t buf[READ_CHUNK];
   sslb__err err = {{0}};
   for (;;) {
-    ssize_t r;
     if (k->h1job && !hup && sslb__job_paused(k->h1job)) {
       /* back-pressure: what is not read stays in the socket, and TCP
        * slows the server down */
@@ -953,16 +968,7 @@ static void on_readable(sslb_client *c, conn *k, int hup) {
       watch(c, k, (k->events & EPOLLOUT) != 0);
       return;
     }
-    if (k->tls) {
-      r = sslb__tls_read(k->tls, buf, sizeof buf, &err);
-    } else {
-      r = recv(k->fd, buf, sizeof buf, 0);
-      if (r < 0 && (errno == EAGAIN || errno == EINTR))
-        r = SSLB__AGAIN;
-      else if (r < 0)
-        r = sslb__fail(&err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
-                       strerror(errno));
-    }
+    ssize_t r = conn_recv(k, buf, sizeof buf, &err);
     if (r > 0)
       k->last_rx_ms = now_ms();
     if (r == SSLB__AGAIN && k->tls && sslb__tls_pending(k->tls))
@@ -2452,17 +2458,7 @@ static enum inline_end inline_exchange(sslb_client *c, conn *k, sslb__job *j,
   for (;;) { /* the request */
     while (k->out_off < k->out.len) {
       size_t n = k->out.len - k->out_off;
-      ssize_t sent;
-      if (k->tls) {
-        sent = sslb__tls_write(k->tls, k->out.p + k->out_off, n, err);
-      } else {
-        sent = send(k->fd, k->out.p + k->out_off, n, MSG_NOSIGNAL);
-        if (sent < 0 && (errno == EAGAIN || errno == EINTR))
-          sent = SSLB__AGAIN;
-        else if (sent < 0)
-          sent = sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED, "send failed: %s",
-                            strerror(errno));
-      }
+      ssize_t sent = conn_send(k, k->out.p + k->out_off, n, err);
       if (sent == SSLB__AGAIN) {
         if ((w = inline_wait(c, k, j, POLLOUT, &ready)) != IN_FINISHED)
           return w;
@@ -2486,17 +2482,7 @@ static enum inline_end inline_exchange(sslb_client *c, conn *k, sslb__job *j,
   }
   uint8_t buf[READ_CHUNK];
   for (;;) { /* the response */
-    ssize_t n;
-    if (k->tls) {
-      n = sslb__tls_read(k->tls, buf, sizeof buf, err);
-    } else {
-      n = recv(k->fd, buf, sizeof buf, 0);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        n = SSLB__AGAIN;
-      else if (n < 0)
-        n = sslb__fail(err, SSLB_ERR_CONNECTION_CLOSED, "recv failed: %s",
-                       strerror(errno));
-    }
+    ssize_t n = conn_recv(k, buf, sizeof buf, err);
     if (n == SSLB__AGAIN) {
       if (k->tls && sslb__tls_pending(k->tls))
         continue;
