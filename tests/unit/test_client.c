@@ -217,20 +217,26 @@ static void record(void *ud, int rc, sslb_response *resp) {
   __atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 }
 
-Test(client, cancel_ends_a_request_waiting_for_its_handshake) {
-  /* a listener that never accepts: TCP connects, TLS never answers */
+/* A listener that never accepts: TCP connects, TLS never answers. Its
+ * descriptor (to close) and an https URL to it. */
+static int silent_listener(char *url, size_t n) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t l = sizeof a;
   cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  cr_assert_eq(listen(fd, 4), 0);
+  cr_assert_eq(listen(fd, 16), 0);
   getsockname(fd, (struct sockaddr *)&a, &l);
+  snprintf(url, n, "https://127.0.0.1:%u/", ntohs(a.sin_port));
+  return fd;
+}
+
+Test(client, cancel_ends_a_request_waiting_for_its_handshake) {
+  char url[64];
+  int fd = silent_listener(url, sizeof url);
   sslb_trust_manager *tm = empty_trust();
   sslb_client *c;
   cr_assert_eq(sslb_client_new(&c, tm), 0);
   sslb_trust_manager_free(tm);
-  char url[64];
-  snprintf(url, sizeof url, "https://127.0.0.1:%u/", ntohs(a.sin_port));
   sslb_request *r;
   cr_assert_eq(sslb_request_new(&r, "GET", url), 0);
   one_result res = {0, 0};
@@ -376,19 +382,12 @@ Test(queue, every_completion_arrives_once_with_its_tag) {
 }
 
 Test(queue, dropped_while_its_requests_run) {
-  /* a listener that never accepts: the requests wait for their handshake */
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t l = sizeof a;
-  cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  cr_assert_eq(listen(fd, 16), 0);
-  getsockname(fd, (struct sockaddr *)&a, &l);
+  char url[64]; /* the requests wait for their handshake */
+  int fd = silent_listener(url, sizeof url);
   sslb_trust_manager *tm = empty_trust();
   sslb_client *c;
   cr_assert_eq(sslb_client_new(&c, tm), 0);
   sslb_trust_manager_free(tm);
-  char url[64];
-  snprintf(url, sizeof url, "https://127.0.0.1:%u/", ntohs(a.sin_port));
   sslb_queue *q;
   cr_assert_eq(sslb_queue_new(&q), 0);
   cr_assert_geq(sslb_queue_fd(q), 0);

@@ -347,13 +347,14 @@ def test_blocking_calls_overlap_in_threads(servers, client):
     assert max(s for s, _ in intervals) < min(e for _, e in intervals), intervals
 
 
-def test_close_cancels_calls_in_other_threads(servers, settings):
-    c = HttpClient(trust_manager=settings.trust_manager())
+def close_during_a_blocking_call(c, url):
+    """close() while another thread blocks in c.get(url): the call ends in
+    CancelledError and close() returns, both within seconds."""
     out = []
 
     def call():
         try:
-            out.append(c.get(servers["main"].url("/delay/10000")))
+            out.append(c.get(url))
         except Exception as e:  # noqa: BLE001
             out.append(e)
 
@@ -365,6 +366,11 @@ def test_close_cancels_calls_in_other_threads(servers, settings):
     t.join(10)
     assert time.monotonic() - start < 5
     assert isinstance(out[0], sslbind.CancelledError), out
+
+
+def test_close_cancels_calls_in_other_threads(servers, settings):
+    c = HttpClient(trust_manager=settings.trust_manager())
+    close_during_a_blocking_call(c, servers["main"].url("/delay/10000"))
     with pytest.raises(ValueError):
         c.get(servers["main"].url())
 
@@ -381,22 +387,7 @@ def test_blocking_calls_on_a_kept_alive_connection_end_early(servers, settings):
         c.get(servers["main"].url("/delay/10000"))
     assert time.monotonic() - t < 5
     assert c.get(servers["main"].url("/bytes/3")).content == b"abc"
-    out = []
-
-    def call():
-        try:
-            out.append(c.get(servers["main"].url("/delay/10000")))
-        except Exception as e:  # noqa: BLE001
-            out.append(e)
-
-    th = threading.Thread(target=call)
-    th.start()
-    time.sleep(0.3)
-    start = time.monotonic()
-    c.close()
-    th.join(10)
-    assert time.monotonic() - start < 5
-    assert isinstance(out[0], sslbind.CancelledError), out
+    close_during_a_blocking_call(c, servers["main"].url("/delay/10000"))
 
 
 def test_close_cancels_batches_in_other_threads(servers, settings):
