@@ -229,6 +229,7 @@ static void *run(void *arg) {
     pthread_mutex_lock(&w->mu);
     while (w->inflight >= WINDOW)
       pthread_cond_wait(&w->cv, &w->mu);
+    s->start_ms = now_ms(); /* the deadline runs from here, not the wait */
     if (sslb_client_submit(w->c, s->req, on_done, p) < 0) {
       pthread_mutex_unlock(&w->mu);
       fail_check("submit refused", id, s, -1, "");
