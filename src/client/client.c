@@ -389,10 +389,23 @@ static void watch(sslb_client *c, conn *k, int want_write) {
 
 static void dispatch(sslb_client *c, origin *o);
 
+/* Closes a connection's socket so that what was written last (a GOAWAY, a
+ * TLS alert) reaches the peer: bytes left unread in the socket would make
+ * the kernel answer the close with a reset, which destroys them at the peer
+ * before it reads them. Sends FIN, drops what is queued (at most 256 KiB,
+ * without waiting), then closes. */
+static void close_quietly(int fd) {
+  char sink[4096];
+  shutdown(fd, SHUT_WR);
+  for (int i = 0; i < 64 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++) {
+  }
+  close(fd);
+}
+
 static void conn_free(sslb_client *c, conn *k) {
   if (k->fd >= 0) {
     epoll_ctl(c->epfd, EPOLL_CTL_DEL, k->fd, NULL);
-    close(k->fd);
+    close_quietly(k->fd);
   }
   sslb__tls_free(k->tls);
   chain_unref(k->chain);
@@ -434,7 +447,7 @@ static void conn_close(sslb_client *c, conn *k, int rc, const char *msg) {
   k->state = C_CLOSED;
   if (k->fd >= 0) {
     epoll_ctl(c->epfd, EPOLL_CTL_DEL, k->fd, NULL);
-    close(k->fd);
+    close_quietly(k->fd);
     k->fd = -1;
   }
   unlink_conn(o, k);
@@ -1319,47 +1332,52 @@ static void check_timeouts(sslb_client *c) {
       }
       p = &j->next;
     }
-    for (conn *k = o->conns, *next; k; k = next) {
-      next = k->next;
-      if (k->inline_run)
-        continue; /* its thread keeps its time */
-      if (k->deadline_ms && now >= k->deadline_ms) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "connecting to %s port %u timed out",
-                 o->host, o->port);
-        conn_close(c, k, SSLB_ERR_TIMEOUT, msg);
-        break; /* the list may have changed */
-      }
-      if (k->h1job && k->h1job->deadline_ms && now >= k->h1job->deadline_ms) {
-        conn_close(c, k, SSLB_ERR_TIMEOUT, "the request timed out");
-        break;
-      }
-      if (c->idle_ms && k->state == C_READY && (k->h1job || k->running) &&
-          now - k->last_rx_ms >= (int64_t)c->idle_ms && !held_back(k)) {
-        char msg[320];
-        snprintf(msg, sizeof msg, "no data from %s for %u ms", o->host,
-                 c->idle_ms);
-        conn_close(c, k, SSLB_ERR_TIMEOUT, msg);
-        break;
-      }
-      if (k->h2 && k->running) {
-        /* an HTTP/2 request that ran out of time: its stream is reset, the
-         * connection and its other streams go on */
-        int cancelled = 0;
-        for (sslb__job *j = k->running, *jn; j; j = jn) {
-          jn = j->lnext;
-          if (!j->deadline_ms || now < j->deadline_ms)
-            continue;
-          unlink_job(k, j);
-          sslb__h2_cancel(k->h2, j);
-          fail_job(j, SSLB_ERR_TIMEOUT, "the request timed out");
-          cancelled = 1;
-        }
-        if (cancelled) {
-          flush(c, k);
-          if (k->state == C_READY)
-            dispatch(c, o);
-          break;
+    /* after a connection closes (or streams are reset) the scan starts
+     * over on the list as it is now: every connection past its time ends
+     * in this round, not one a round. Each restart follows a close or the
+     * end of expired streams, so the scan finishes. */
+    for (int again = 1; again;) {
+      again = 0;
+      for (conn *k = o->conns; k && !again; k = k->next) {
+        if (k->inline_run)
+          continue; /* its thread keeps its time */
+        if (k->deadline_ms && now >= k->deadline_ms) {
+          char msg[400];
+          snprintf(msg, sizeof msg, "connecting to %s port %u timed out",
+                   o->host, o->port);
+          conn_close(c, k, SSLB_ERR_TIMEOUT, msg);
+          again = 1;
+        } else if (k->h1job && k->h1job->deadline_ms &&
+                   now >= k->h1job->deadline_ms) {
+          conn_close(c, k, SSLB_ERR_TIMEOUT, "the request timed out");
+          again = 1;
+        } else if (c->idle_ms && k->state == C_READY &&
+                   (k->h1job || k->running) &&
+                   now - k->last_rx_ms >= (int64_t)c->idle_ms && !held_back(k)) {
+          char msg[320];
+          snprintf(msg, sizeof msg, "no data from %s for %u ms", o->host,
+                   c->idle_ms);
+          conn_close(c, k, SSLB_ERR_TIMEOUT, msg);
+          again = 1;
+        } else if (k->h2 && k->running) {
+          /* an HTTP/2 request that ran out of time: its stream is reset,
+           * the connection and its other streams go on */
+          int cancelled = 0;
+          for (sslb__job *j = k->running, *jn; j; j = jn) {
+            jn = j->lnext;
+            if (!j->deadline_ms || now < j->deadline_ms)
+              continue;
+            unlink_job(k, j);
+            sslb__h2_cancel(k->h2, j);
+            fail_job(j, SSLB_ERR_TIMEOUT, "the request timed out");
+            cancelled = 1;
+          }
+          if (cancelled) {
+            flush(c, k);
+            if (k->state == C_READY)
+              dispatch(c, o);
+            again = 1;
+          }
         }
       }
     }
