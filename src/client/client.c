@@ -184,6 +184,11 @@ struct sslb_client {
   unsigned checkouts;
   int inline_runners;
   int loop_exiting; /* atomic: the loop is shutting down */
+  /* set while a lending thread ends its exchange: dispatching (which may
+   * fail other requests, whose callbacks belong on the I/O thread) is left
+   * to the loop's next round, which redispatch asks for */
+  int defer_dispatch;
+  int redispatch;
 };
 
 static int64_t now_ms(void) {
@@ -798,6 +803,10 @@ static int dialing(const conn *k) {
 static void dispatch(sslb_client *c, origin *o) {
   if (!o->pend)
     return;
+  if (c->defer_dispatch) {
+    c->redispatch = 1;
+    return;
+  }
   if (o->proto == 2) {
     conn *h2c = NULL;
     int connecting = 0;
@@ -1410,6 +1419,11 @@ static void *loop(void *arg) {
       conn *k = ev[i].data.ptr;
       if (k->state != C_CLOSED && !k->inline_run) /* closed in this batch */
         conn_io(c, k, ev[i].events);
+    }
+    if (c->redispatch) { /* what a lending thread left to dispatch */
+      c->redispatch = 0;
+      for (origin *o = c->origins; o; o = o->next)
+        dispatch(c, o);
     }
     if (now_ms() >= next_check) {
       check_timeouts(c);
@@ -2582,6 +2596,7 @@ static int run_inline(sslb_client *c, job_box *b) {
   if (--c->inline_runners == 0)
     pthread_cond_broadcast(&c->inline_cv);
   watch(c, k, 0);
+  c->defer_dispatch = 1; /* only this request's own callback runs here */
   switch (end) {
   case IN_FINISHED:
     h1_finished(c, k, sslb__h1_keep_alive(k->h1));
@@ -2618,7 +2633,13 @@ static int run_inline(sslb_client *c, job_box *b) {
     conn_close(c, k, SSLB_ERR_CANCELLED, "the client was closed");
     break;
   }
+  c->defer_dispatch = 0;
+  int wake = c->redispatch;
   pthread_mutex_unlock(&c->run_mu);
+  if (wake) {
+    uint64_t one = 1;
+    (void)!write(c->evfd, &one, sizeof one);
+  }
   return 1;
 }
 
