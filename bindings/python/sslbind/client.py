@@ -616,11 +616,12 @@ class _LoopQueue:
             for c in buf[k:n]:  # interrupted: what nobody will read
                 if c.response:
                     _ffi.sslb_response_free(_ffi.ResponsePtr(c.response))
-        if not self.pending and self.watching:
-            self.loop.remove_reader(self.fd)
-            self.watching = False
+        if not self.pending:
+            if self.watching:
+                self.loop.remove_reader(self.fd)
+                self.watching = False
             if client._closing:
-                self.free()
+                self.free()  # the queue and its descriptor go with the client
 
     def client_closed(self) -> None:
         """The C client is gone: every request has ended in the queue."""

@@ -4,6 +4,7 @@ released), timeouts and cancellation."""
 import asyncio
 import io
 import json
+import os
 import threading
 import time
 
@@ -295,6 +296,28 @@ def test_asyncio_close_ends_requests_in_flight(servers, settings):
     assert time.monotonic() - t < 5
     assert quick.content == b"abcd"
     assert all(isinstance(e, sslbind.CancelledError) for e in slow), slow[:3]
+
+
+def test_closed_async_clients_leave_no_descriptors(servers, settings):
+    """Each client's completion queue (and its descriptor) goes with it."""
+    tm = settings.trust_manager()
+
+    async def one():
+        c = sslbind.AsyncHttpClient(trust_manager=tm)
+        assert (await c.get(servers["main"].url("/bytes/1"))).content == b"a"
+        await c.aclose()
+
+    async def main():
+        for _ in range(10):
+            await one()
+        before = len(os.listdir("/proc/self/fd"))
+        for _ in range(100):
+            await one()
+        await asyncio.sleep(0)  # the last close's drain runs on the loop
+        return before, len(os.listdir("/proc/self/fd"))
+
+    before, after = asyncio.run(main())
+    assert after <= before + 2, (before, after)
 
 
 def test_asyncio_one_client_across_event_loops(servers, settings):
