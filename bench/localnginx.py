@@ -39,10 +39,6 @@ def sh(*a):
     return subprocess.run([str(x) for x in a], check=True, capture_output=True, text=True)
 
 
-def free_port():
-    return free_ports(1)[0]
-
-
 def free_ports(n):
     """n distinct ports free now: every socket is held open until all are
     bound, so the kernel cannot hand out one port twice."""
