@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tls/pkix.h"
 #include "tls/trust.h"
 #include "util/text.h"
 
@@ -178,35 +179,6 @@ int sslb__pin_matches(const sslb__pin *p, const char *host_in) {
          memchr(host, '.', h - n - 1) == NULL;
 }
 
-/* The requested name against one CA's name constraints (permitted and
- * excluded). GnuTLS checks the SANs, not the name asked for; a wildcard
- * SAN could otherwise carry a name out of an excluded subtree. */
-static int name_allowed_by(const sslb_certificate *ca, const char *host) {
-  gnutls_x509_name_constraints_t nc;
-  if (gnutls_x509_name_constraints_init(&nc) < 0)
-    return 0;
-  unsigned crit;
-  int g = gnutls_x509_crt_get_name_constraints(sslb__cert_crt(ca), nc, 0, &crit);
-  int ok = 1;
-  if (g >= 0) {
-    uint8_t ip[16];
-    size_t iplen = sslb__parse_ip(host, ip);
-    char lh[256];
-    lower_copy(lh, host, sizeof lh);
-    gnutls_datum_t name;
-    unsigned type;
-    if (iplen) {
-      name.data = ip, name.size = (unsigned)iplen, type = GNUTLS_SAN_IPADDRESS;
-    } else {
-      name.data = (unsigned char *)lh, name.size = (unsigned)strlen(lh);
-      type = GNUTLS_SAN_DNSNAME;
-    }
-    ok = gnutls_x509_name_constraints_check(nc, type, &name) != 0;
-  }
-  gnutls_x509_name_constraints_deinit(nc);
-  return ok;
-}
-
 /* ---------------------------------------------------------- evaluation */
 
 static int is_sha1_or_md5(const sslb_certificate *c) {
@@ -291,19 +263,72 @@ static int check_time(search *s, const sslb_certificate *c, size_t pos) {
   return 0;
 }
 
-/* The requested name against the name constraints of every issuer of the
- * path (the anchor included, unless the leaf is the anchor). */
-static int check_host_constraints(search *s, const sslb_certificate *anchor) {
-  for (size_t i = 1; i <= s->n; i++) {
-    const sslb_certificate *issuer = i < s->n ? s->path[i] : anchor;
-    if (i == s->n && same_cert(s->path[s->n - 1], anchor))
-      break;
-    if (!name_allowed_by(issuer, s->host))
-      return fail(s, SSLB_ERR_CERT_NAME_CONSTRAINTS,
-                  "'%s' is outside the name constraints of '%s'", s->host,
-                  sslb_certificate_subject(issuer));
-  }
+/* What GnuTLS's verification reported, certificate by certificate: its
+ * output callback takes no user pointer, hence thread-local. */
+static __thread struct {
+  gnutls_x509_crt_t leaf;
+  unsigned leaf_out; /* the leaf's step */
+  unsigned others;   /* every other step */
+} vlog;
+
+static int log_step(gnutls_x509_crt_t cert, gnutls_x509_crt_t issuer,
+                    gnutls_x509_crl_t crl, unsigned out) {
+  (void)issuer;
+  if (crl || !(out & ~GNUTLS_CERT_INVALID))
+    return 0;
+  if (vlog.leaf && gnutls_x509_crt_equals(cert, vlog.leaf))
+    vlog.leaf_out |= out;
+  else
+    vlog.others |= out;
   return 0;
+}
+
+/* GnuTLS says only "constraints failed" (GNUTLS_CERT_SIGNER_CONSTRAINTS_
+ * FAILURE) for its name constraints, which also test the subject CN of a
+ * certificate without DNS names, and for its path length, which counts
+ * self-issued certificates. sslbind evaluates both itself. Its verdict
+ * replaces GnuTLS's when that failure came from the leaf's step alone:
+ * every issuer above was then checked in full, and what GnuTLS may have
+ * skipped at that step (the leaf's signature when the path length ran
+ * out, its issuer being a CA allowed to sign certificates, its purpose)
+ * is checked here. A TLS feature extension (must-staple) keeps GnuTLS's
+ * verdict. */
+static int constraints_only_at_leaf(const search *s,
+                                    const sslb_certificate *anchor) {
+  if (vlog.others ||
+      (vlog.leaf_out & ~GNUTLS_CERT_INVALID) !=
+          GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE)
+    return 0;
+  const sslb_certificate *issuer = s->n > 1 ? s->path[1] : anchor;
+  unsigned crit, ca = 0, ku;
+  int pl;
+  if (gnutls_x509_crt_get_basic_constraints(sslb__cert_crt(issuer), &crit,
+                                            &ca, &pl) < 0 || !ca)
+    return 0;
+  if (gnutls_x509_crt_get_key_usage(sslb__cert_crt(issuer), &ku, &crit) >= 0 &&
+      !(ku & GNUTLS_KEY_KEY_CERT_SIGN))
+    return 0;
+  for (size_t i = 0; i <= s->n; i++)
+    if (sslb__pkix_has_ext(i < s->n ? s->path[i] : anchor,
+                           "1.3.6.1.5.5.7.1.24"))
+      return 0;
+  /* the leaf's purpose: serverAuth or any, when it says */
+  int listed = 0, fits = 0;
+  for (unsigned i = 0; i < 64; i++) {
+    char oid[128];
+    size_t on = sizeof oid;
+    int g = gnutls_x509_crt_get_key_purpose_oid(sslb__cert_crt(s->path[0]), i,
+                                                oid, &on, NULL);
+    if (g == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+      break;
+    if (g < 0)
+      return 0;
+    listed = 1;
+    fits |= !strcmp(oid, GNUTLS_KP_TLS_WWW_SERVER) || !strcmp(oid, GNUTLS_KP_ANY);
+  }
+  if (listed && !fits)
+    return 0;
+  return sslb__pkix_signed_by(s->path[0], issuer);
 }
 
 /* Checks the current path completed by anchor. */
@@ -341,10 +366,22 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
   issuers[nissuers++] = ca;
   const unsigned crl_time = GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED |
                             GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE;
+  /* A CRL of a CA of the path that is signed by it but malformed (no CRL
+   * number, say) fails the path: revocation cannot be told. */
+  const sslb_certificate *crl_issuer = NULL;
+  const char *crl_problem = NULL;
   for (size_t i = 0; i < s->tm->ncrls; i++) {
     unsigned vret = 0;
     if (gnutls_x509_crl_verify(s->tm->crls[i], issuers, nissuers, 0, &vret) < 0)
       continue;
+    for (size_t k = 1; k <= s->n && !crl_issuer; k++) {
+      const sslb_certificate *by = k < s->n ? s->path[k] : anchor;
+      if (!(vret & (GNUTLS_CERT_SIGNATURE_FAILURE |
+                    GNUTLS_CERT_SIGNER_NOT_FOUND)) &&
+          gnutls_x509_crl_check_issuer(s->tm->crls[i], sslb__cert_crt(by)) &&
+          (crl_problem = sslb__pkix_crl_problem(s->tm->crls[i], by)))
+        crl_issuer = by;
+    }
     /* GnuTLS adds INVALID to the time flags; any real failure (issuer not
      * found, not a CA, bad signature, weak algorithm) has its own bit */
     if (vret & crl_time)
@@ -371,8 +408,11 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
                    GNUTLS_VERIFY_DO_NOT_ALLOW_UNSORTED_CHAIN |
                    GNUTLS_PROFILE_TO_VFLAGS(GNUTLS_PROFILE_MEDIUM);
   unsigned status = 0;
-  int g = gnutls_x509_trust_list_verify_crt2(tl, chain, (unsigned)s->n,
-                                             &purpose, 1, flags, &status, NULL);
+  vlog.leaf = chain[0];
+  vlog.leaf_out = vlog.others = 0;
+  int g = gnutls_x509_trust_list_verify_crt2(
+      tl, chain, (unsigned)s->n, &purpose, 1, flags, &status, log_step);
+  vlog.leaf = NULL;
   gnutls_x509_trust_list_deinit(tl, 1);
   /* 2. own checks, most fundamental first */
   for (size_t i = 0; i < s->n; i++)
@@ -409,25 +449,40 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
                   "the leaf '%s' is a CA certificate (basicConstraints CA or "
                   "keyCertSign), not a server certificate",
                   sslb_certificate_subject(s->path[0]));
-    gnutls_x509_name_constraints_t nc;
-    if (gnutls_x509_name_constraints_init(&nc) >= 0) {
-      int has_nc = gnutls_x509_crt_get_name_constraints(leaf, nc, 0, &crit) >= 0;
-      gnutls_x509_name_constraints_deinit(nc);
-      if (has_nc)
-        return fail(s, SSLB_ERR_CERT_INVALID,
-                    "the leaf '%s' carries name constraints, which only CA "
-                    "certificates may",
-                    sslb_certificate_subject(s->path[0]));
-    }
+    if (sslb__pkix_has_ext(s->path[0], "2.5.29.30"))
+      return fail(s, SSLB_ERR_CERT_INVALID,
+                  "the leaf '%s' carries name constraints, which only CA "
+                  "certificates may",
+                  sslb_certificate_subject(s->path[0]));
   }
+  /* the path as pkix.h takes it: leaf first, anchor last */
+  const sslb_certificate *full[MAX_DEPTH + 1];
+  sslb__pkix_path px = {full, 0};
+  for (size_t i = 0; i < s->n; i++)
+    full[px.n++] = s->path[i];
+  if (!same_cert(s->path[s->n - 1], anchor))
+    full[px.n++] = anchor;
+  char m[512];
+  if ((rc = sslb__pkix_profile(&px, m, sizeof m)) < 0)
+    return fail(s, rc, "%s", m);
+  if (crl_issuer)
+    return fail(s, SSLB_ERR_CERT_INVALID,
+                "the CRL issued by '%s' cannot be used: %s",
+                sslb_certificate_subject(crl_issuer), crl_problem);
   if (g < 0)
     return fail(s, SSLB_ERR_CERT_INVALID, "verification failed: %s",
                 gnutls_strerror(g));
-  /* GnuTLS says only "constraints failed": when the requested name itself
-   * is excluded, say so */
-  if ((status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE) && s->check_name &&
-      (rc = check_host_constraints(s, anchor)) < 0)
-    return rc;
+  const char *host = s->check_name ? s->host : NULL;
+  if (status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE) {
+    /* say which constraint, when sslbind finds one violated */
+    if ((rc = sslb__pkix_name_constraints(&px, host, m, sizeof m)) < 0 ||
+        (rc = sslb__pkix_path_length(&px, m, sizeof m)) < 0)
+      return fail(s, rc, "%s", m);
+    if ((status & ~GNUTLS_CERT_INVALID) ==
+            GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE &&
+        constraints_only_at_leaf(s, anchor))
+      status = 0;
+  }
   if (status)
     return map_status(s, status, anchor);
   for (size_t i = 0; i < s->n; i++)
@@ -436,15 +491,14 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
   if (!same_cert(s->path[s->n - 1], anchor) &&
       (rc = check_time(s, anchor, s->n)) < 0)
     return rc;
-  if (s->check_name) {
-    if (!sslb__host_matches(s->path[0], s->host))
-      return fail(s, SSLB_ERR_CERT_HOSTNAME_MISMATCH,
-                  "'%s' is not among the subject alternative names of '%s' "
-                  "(the subject CN is not consulted)",
-                  s->host, sslb_certificate_subject(s->path[0]));
-    if ((rc = check_host_constraints(s, anchor)) < 0)
-      return rc;
-  }
+  if (host && !sslb__host_matches(s->path[0], host))
+    return fail(s, SSLB_ERR_CERT_HOSTNAME_MISMATCH,
+                "'%s' is not among the subject alternative names of '%s' "
+                "(the subject CN is not consulted)",
+                host, sslb_certificate_subject(s->path[0]));
+  if ((rc = sslb__pkix_name_constraints(&px, host, m, sizeof m)) < 0 ||
+      (rc = sslb__pkix_path_length(&px, m, sizeof m)) < 0)
+    return fail(s, rc, "%s", m);
   return 0;
 }
 

@@ -142,6 +142,7 @@ static blob make_crl(sslb_keystore *ks, const char *ca,
   time_t now = time(NULL);
   cr_assert_geq(gnutls_x509_crl_set_this_update(crl, now - 60), 0);
   cr_assert_geq(gnutls_x509_crl_set_next_update(crl, now + 7 * DAY), 0);
+  cr_assert_geq(gnutls_x509_crl_set_number(crl, "\x01", 1), 0);
   if (revoked) {
     uint8_t serial[64];
     size_t n = sizeof serial;

@@ -337,9 +337,10 @@ static void gfree(gcert *g) {
 }
 
 /* A CRL by issuer listing `revoked` (NULL: none), DER or PEM; `stale`: its
- * nextUpdate has passed. */
+ * nextUpdate has passed; `unnumbered`: a version 2 CRL without the CRL
+ * number RFC 5280 requires. */
 static blob make_crl_at(const gcert *issuer, const sslb_certificate *revoked,
-                        int pem, int stale) {
+                        int pem, int stale, int unnumbered) {
   gnutls_x509_crl_t crl;
   cr_assert_geq(gnutls_x509_crl_init(&crl), 0);
   cr_assert_geq(gnutls_x509_crl_set_version(crl, 2), 0);
@@ -348,6 +349,8 @@ static blob make_crl_at(const gcert *issuer, const sslb_certificate *revoked,
   time_t next_update = stale ? now - DAY : now + 7 * DAY;
   cr_assert_geq(gnutls_x509_crl_set_this_update(crl, this_update), 0);
   cr_assert_geq(gnutls_x509_crl_set_next_update(crl, next_update), 0);
+  if (!unnumbered)
+    cr_assert_geq(gnutls_x509_crl_set_number(crl, "\x01", 1), 0);
   if (revoked) {
     uint8_t serial[64];
     size_t n = sizeof serial;
@@ -377,7 +380,7 @@ static blob make_crl_at(const gcert *issuer, const sslb_certificate *revoked,
 
 static blob make_crl(const gcert *issuer, const sslb_certificate *revoked,
                      int pem) {
-  return make_crl_at(issuer, revoked, pem, 0);
+  return make_crl_at(issuer, revoked, pem, 0, 0);
 }
 
 /* Root CA -> intermediate CA -> leaf for localhost, all by the builder. */
@@ -942,8 +945,10 @@ Test(verify, san_inside_an_excluded_subtree) {
               .dns = "ok.example.com,bad.example.com"};
   gcert leaf = gmake(&ls, &ca);
   sslb_trust_manager *tm = tm_of(0, CERTS(ca.cert));
-  expect_verify(tm, CERTS(leaf.cert), "ok.example.com", SSLB_ERR_CERT_INVALID,
-                NULL);
+  /* the leaf's other SAN is excluded: the certificate is refused whatever
+   * name is asked for */
+  expect_verify(tm, CERTS(leaf.cert), "ok.example.com",
+                SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
   expect_verify(tm, CERTS(leaf.cert), "bad.example.com",
                 SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
   sslb_trust_manager_free(tm);
@@ -1216,7 +1221,7 @@ Test(verify, revoked_by_a_crl) {
 Test(verify, stale_crl_still_revokes) {
   pki p = make_pki("Stale CRL");
   gcert inter = gborrow(p.ks, "inter");
-  blob crl = make_crl_at(&inter, p.leaf, 1, 1);
+  blob crl = make_crl_at(&inter, p.leaf, 1, 1, 0);
   sslb_trust_builder *b = NULL;
   cr_assert_eq(sslb_trust_builder_new(&b), 0);
   cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
@@ -1231,6 +1236,97 @@ Test(verify, stale_crl_still_revokes) {
   blob_free(&crl);
   gfree(&inter);
   free_pki(&p);
+}
+
+/* A version 2 CRL without a CRL number cannot be relied on: the path of
+ * the CA that issued it fails, revoked or not. */
+Test(verify, crl_without_a_number_fails_the_path) {
+  pki p = make_pki("Unnumbered CRL");
+  gcert inter = gborrow(p.ks, "inter");
+  blob crl = make_crl_at(&inter, NULL, 1, 0, 1);
+  sslb_trust_builder *b = NULL;
+  cr_assert_eq(sslb_trust_builder_new(&b), 0);
+  cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
+  cr_assert_eq(sslb_trust_builder_add_certificate(b, p.root), 0);
+  cr_assert_eq(sslb_trust_builder_add_crl(b, crl.p, crl.len), 0);
+  sslb_trust_manager *tm = NULL;
+  cr_assert_eq(sslb_trust_builder_build(b, &tm), 0);
+  sslb_trust_builder_free(b);
+  expect_verify(tm, CERTS(p.leaf, p.inter), "localhost", SSLB_ERR_CERT_INVALID,
+                p.inter);
+  char *report = NULL;
+  sslb_trust_manager_verify(tm, CERTS(p.leaf, p.inter), "localhost", &report);
+  cr_assert_not_null(report);
+  cr_expect_not_null(strstr(report, "without a CRL number"), "%s", report);
+  sslb_free(report);
+  sslb_trust_manager_free(tm);
+  blob_free(&crl);
+  gfree(&inter);
+  free_pki(&p);
+}
+
+/* Name constraints apply to the names a certificate has, never to its
+ * subject CN: an IP-only leaf whose CN falls in an excluded DNS subtree is
+ * trusted (GnuTLS alone refuses it), as BetterTLS expects. */
+Test(verify, name_constraints_ignore_the_common_name) {
+  gspec cs = {.dn = "CN=Excluding localhost CA", .ca = 1,
+              .excluded = "localhost"};
+  gcert ca = gmake(&cs, NULL);
+  gspec ls = {.dn = "CN=test.localhost", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .ip = "127.0.0.1"};
+  gcert leaf = gmake(&ls, &ca);
+  sslb_trust_manager *tm = tm_of(0, CERTS(ca.cert));
+  expect_verify(tm, CERTS(leaf.cert), "127.0.0.1", 0, ca.cert);
+  sslb_trust_manager_free(tm);
+  gfree(&leaf);
+  gfree(&ca);
+}
+
+/* A root's name constraints bind the SANs of an intermediate too. */
+Test(verify, intermediate_san_outside_the_roots_constraints) {
+  gspec rs = {.dn = "CN=Constraining Root", .ca = 1,
+              .permitted = "example.com"};
+  gcert root = gmake(&rs, NULL);
+  gspec is = {.dn = "CN=Wayward Intermediate", .ca = 1,
+              .dns = "forbidden.example.net"};
+  gcert inter = gmake(&is, &root);
+  gspec ls = {.dn = "CN=www.example.com", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .dns = "www.example.com"};
+  gcert leaf = gmake(&ls, &inter);
+  sslb_trust_manager *tm = tm_of(0, CERTS(root.cert));
+  expect_verify(tm, CERTS(leaf.cert, inter.cert), "www.example.com",
+                SSLB_ERR_CERT_NAME_CONSTRAINTS, root.cert);
+  sslb_trust_manager_free(tm);
+  gfree(&leaf);
+  gfree(&inter);
+  gfree(&root);
+}
+
+/* A CN that names a SAN must be written as the SAN is; a CN naming no
+ * host is left alone. */
+Test(verify, common_name_spelling) {
+  gspec cs = {.dn = "CN=CN Spelling CA", .ca = 1};
+  gcert ca = gmake(&cs, NULL);
+  gspec odd = {.dn = "CN=Example.COM", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+               .dns = "example.com"};
+  gcert l1 = gmake(&odd, &ca);
+  gspec v4 = {.dn = "CN=192.168.001.001", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .ip = "192.168.1.1"};
+  gcert l2 = gmake(&v4, &ca);
+  gspec duke = {.dn = "CN=Duke,OU=Java", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+                .dns = "example.com"};
+  gcert l3 = gmake(&duke, &ca);
+  sslb_trust_manager *tm = tm_of(0, CERTS(ca.cert));
+  expect_verify(tm, CERTS(l1.cert), "example.com", SSLB_ERR_CERT_INVALID,
+                NULL);
+  expect_verify(tm, CERTS(l2.cert), "192.168.1.1", SSLB_ERR_CERT_INVALID,
+                NULL);
+  expect_verify(tm, CERTS(l3.cert), "example.com", 0, ca.cert);
+  sslb_trust_manager_free(tm);
+  gfree(&l3);
+  gfree(&l2);
+  gfree(&l1);
+  gfree(&ca);
 }
 
 /* A CRL that its named issuer did not sign revokes nothing. */

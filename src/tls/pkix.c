@@ -1,0 +1,892 @@
+/* sslbind's own certification-path rules (see pkix.h). Extensions are read
+ * from their DER with util/der.h, so that a malformed one is seen as such
+ * rather than as absent. */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tls/pkix.h"
+#include "tls/trust.h"
+#include "util/der.h"
+
+#define OID_SAN "2.5.29.17"
+#define OID_NAME_CONSTRAINTS "2.5.29.30"
+#define OID_AKI "2.5.29.35"
+#define OID_SKI "2.5.29.14"
+#define OID_EKU "2.5.29.37"
+#define OID_AIA "1.3.6.1.5.5.7.1.1"
+#define OID_POLICY_CONSTRAINTS "2.5.29.36"
+
+/* GeneralName choices (RFC 5280 4.2.1.6), by context tag number */
+enum {
+  GN_OTHER = 0,
+  GN_EMAIL = 1,
+  GN_DNS = 2,
+  GN_X400 = 3,
+  GN_DIRNAME = 4,
+  GN_EDI = 5,
+  GN_URI = 6,
+  GN_IP = 7,
+  GN_RID = 8
+};
+
+static int say(char *msg, size_t n, int code, const char *fmt, ...)
+    SSLB__PRINTF(4, 5);
+static int say(char *msg, size_t n, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, n, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+/* An extension's value (the inside of its OCTET STRING): 1 and *d set
+ * (free with gnutls_free), 0 when absent. */
+static int ext_get(const sslb_certificate *c, const char *oid,
+                   gnutls_datum_t *d, unsigned *crit) {
+  unsigned cr = 0;
+  d->data = NULL;
+  d->size = 0;
+  if (gnutls_x509_crt_get_extension_by_oid2(sslb__cert_crt(c), oid, 0, d,
+                                            &cr) < 0)
+    return 0;
+  if (crit)
+    *crit = cr;
+  return 1;
+}
+
+int sslb__pkix_has_ext(const sslb_certificate *c, const char *oid) {
+  gnutls_datum_t d;
+  if (!ext_get(c, oid, &d, NULL))
+    return 0;
+  gnutls_free(d.data);
+  return 1;
+}
+
+/* The single SEQUENCE an extension value must be; its content in out. */
+static int one_sequence(const gnutls_datum_t *d, sslb__der *out) {
+  sslb__der in = {d->data, d->size};
+  return sslb__der_expect(&in, SSLB__DER_SEQUENCE, out) == 0 && in.len == 0;
+}
+
+static int is_ca(const sslb_certificate *c, int *pathlen) {
+  unsigned crit, ca = 0;
+  int pl = -1;
+  int g = gnutls_x509_crt_get_basic_constraints(sslb__cert_crt(c), &crit, &ca,
+                                                &pl);
+  if (pathlen)
+    *pathlen = g >= 0 && ca ? pl : -1;
+  return g >= 0 && ca;
+}
+
+/* Self-issued as RFC 5280 means it: subject and issuer names equal (a CA
+ * certificate for a new key of the same CA, say), whichever key signed. */
+static int self_issued(const sslb_certificate *c) {
+  gnutls_datum_t a, b;
+  gnutls_x509_crt_t crt = sslb__cert_crt(c);
+  if (gnutls_x509_crt_get_raw_dn(crt, &a) < 0)
+    return 0;
+  int same = 0;
+  if (gnutls_x509_crt_get_raw_issuer_dn(crt, &b) >= 0) {
+    same = a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
+    gnutls_free(b.data);
+  }
+  gnutls_free(a.data);
+  return same;
+}
+
+/* Whether the subject is an empty SEQUENCE. */
+static int empty_subject(const sslb_certificate *c) {
+  gnutls_datum_t dn;
+  if (gnutls_x509_crt_get_raw_dn(sslb__cert_crt(c), &dn) < 0)
+    return 1;
+  int empty = dn.size <= 2;
+  gnutls_free(dn.data);
+  return empty;
+}
+
+/* A name from a certificate, fit for a message: printable ASCII only. */
+static void printable(char *dst, size_t n, const uint8_t *p, size_t len) {
+  size_t o = 0;
+  for (size_t i = 0; i < len && o + 1 < n; i++)
+    dst[o++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
+  dst[o] = 0;
+}
+
+static void describe_name(char *dst, size_t n, int type, const uint8_t *p,
+                          size_t len) {
+  char text[INET6_ADDRSTRLEN];
+  if (type == GN_IP && (len == 4 || len == 16) &&
+      inet_ntop(len == 4 ? AF_INET : AF_INET6, p, text, sizeof text)) {
+    snprintf(dst, n, "IP:%s", text);
+    return;
+  }
+  const char *label = type == GN_DNS     ? "DNS"
+                      : type == GN_IP    ? "IP"
+                      : type == GN_EMAIL ? "email"
+                      : type == GN_URI   ? "URI"
+                      : type == GN_DIRNAME ? "DirName"
+                                           : "name";
+  char v[200];
+  if (type == GN_IP)
+    snprintf(v, sizeof v, "(%zu bytes)", len);
+  else if (type == GN_DIRNAME || type == GN_OTHER || type == GN_X400 ||
+           type == GN_EDI || type == GN_RID)
+    snprintf(v, sizeof v, "(of type %d)", type);
+  else
+    printable(v, sizeof v, p, len);
+  snprintf(dst, n, "%s:%s", label, v);
+}
+
+/* ------------------------------------------------------------ names */
+
+static int lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+static int ieq(const uint8_t *a, const uint8_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (lower(a[i]) != lower(b[i]))
+      return 0;
+  return 1;
+}
+
+/* A DNS name as RFC 5280 4.2.1.6 allows it (letters, digits, hyphens,
+ * and the underscores internal names carry), optionally with "*." first
+ * (wild) and one trailing dot. */
+static int dns_syntax(const uint8_t *p, size_t len, int wild) {
+  if (len && p[len - 1] == '.')
+    len--;
+  if (len == 0 || len > 253)
+    return 0;
+  size_t i = 0, label = 0;
+  if (wild && len > 2 && p[0] == '*' && p[1] == '.')
+    i = 2;
+  for (; i < len; i++) {
+    uint8_t c = p[i];
+    if (c == '.') {
+      if (label == 0)
+        return 0;
+      label = 0;
+      continue;
+    }
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return 0;
+    if (++label > 63)
+      return 0;
+  }
+  return label > 0;
+}
+
+/* name within the subtree of constraint (RFC 5280: the name itself or any
+ * name with labels added to the left); "" covers every name. */
+static int dns_within(const uint8_t *name, size_t nl, const uint8_t *c,
+                      size_t cl) {
+  if (nl && name[nl - 1] == '.')
+    nl--;
+  if (cl && c[cl - 1] == '.')
+    cl--;
+  if (cl == 0)
+    return 1;
+  if (nl == cl)
+    return ieq(name, c, cl);
+  return nl > cl && name[nl - cl - 1] == '.' && ieq(name + nl - cl, c, cl);
+}
+
+/* A constraint of the form ".example.com" covers names below the domain
+ * only; "example.com" that host (or, for mail, that domain) exactly. */
+static int host_within(const uint8_t *host, size_t hl, const uint8_t *c,
+                       size_t cl) {
+  if (cl && c[0] == '.')
+    return hl > cl && ieq(host + hl - cl, c, cl);
+  return hl == cl && ieq(host, c, cl);
+}
+
+/* The host of an absolute URI with an authority ("scheme://[user@]host
+ * [:port]/..."), or 0 when it has none. */
+static int uri_host(const uint8_t *p, size_t len, const uint8_t **host,
+                    size_t *hl) {
+  size_t i = 0;
+  while (i < len && p[i] != ':')
+    i++;
+  if (i == 0 || i + 3 > len || p[i + 1] != '/' || p[i + 2] != '/')
+    return 0;
+  size_t start = i + 3, end = start;
+  while (end < len && p[end] != '/' && p[end] != '?' && p[end] != '#')
+    end++;
+  for (size_t k = start; k < end; k++)
+    if (p[k] == '@')
+      start = k + 1;
+  if (start < end && p[start] == '[')
+    return 0; /* an IP literal: no host name to constrain */
+  size_t stop = start;
+  while (stop < end && p[stop] != ':')
+    stop++;
+  if (stop == start)
+    return 0;
+  *host = p + start;
+  *hl = stop - start;
+  return 1;
+}
+
+/* Each RDN of the constraint's Name equals the name's at the same place. */
+static int dn_within(const uint8_t *name, size_t nl, const uint8_t *c,
+                     size_t cl) {
+  sslb__der n = {name, nl}, k = {c, cl}, nseq, kseq;
+  if (sslb__der_expect(&n, SSLB__DER_SEQUENCE, &nseq) ||
+      sslb__der_expect(&k, SSLB__DER_SEQUENCE, &kseq))
+    return 0;
+  while (kseq.len) {
+    const uint8_t *ka = kseq.p, *na = nseq.p;
+    unsigned t;
+    sslb__der kc, nc;
+    if (sslb__der_next(&kseq, &t, &kc) || sslb__der_next(&nseq, &t, &nc))
+      return 0;
+    size_t kl = (size_t)(kc.p + kc.len - ka), nl2 = (size_t)(nc.p + nc.len - na);
+    if (kl != nl2 || memcmp(ka, na, kl) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* A prefix mask: ones, then zeros. */
+static int ip_mask_ok(const uint8_t *mask, size_t n) {
+  int zero = 0;
+  for (size_t i = 0; i < n; i++)
+    for (int b = 7; b >= 0; b--) {
+      int bit = (mask[i] >> b) & 1;
+      if (bit && zero)
+        return 0;
+      zero |= !bit;
+    }
+  return 1;
+}
+
+/* ------------------------------------------------- name constraints */
+
+typedef struct {
+  int type;
+  const uint8_t *p; /* content (for a DirName: the Name's whole TLV) */
+  size_t len;
+} gname;
+
+static int read_gname(sslb__der *in, gname *g) {
+  unsigned t;
+  sslb__der c;
+  if (sslb__der_next(in, &t, &c) || (t & 0xc0) != 0x80 || (t & 0x1f) > 8)
+    return -1;
+  g->type = (int)(t & 0x1f);
+  g->p = c.p;
+  g->len = c.len;
+  return 0;
+}
+
+/* Checks one GeneralSubtree's base for form: 0, or -1 with why. */
+static int subtree_form(const gname *b, const char **why) {
+  switch (b->type) {
+  case GN_DNS:
+    if (b->len && !dns_syntax(b->p, b->len, 0)) {
+      *why = "a dNSName constraint is not a valid DNS name";
+      return -1;
+    }
+    return 0;
+  case GN_IP:
+    if ((b->len != 8 && b->len != 32) || !ip_mask_ok(b->p + b->len / 2,
+                                                     b->len / 2)) {
+      *why = "an iPAddress constraint is not an address and a prefix mask";
+      return -1;
+    }
+    return 0;
+  case GN_DIRNAME: {
+    sslb__der in = {b->p, b->len}, seq;
+    if (sslb__der_expect(&in, SSLB__DER_SEQUENCE, &seq) || in.len) {
+      *why = "a directoryName constraint is not a Name";
+      return -1;
+    }
+    return 0;
+  }
+  default:
+    return 0;
+  }
+}
+
+/* The subtrees [0] or [1] of a NameConstraints value, checked for form. */
+static int subtrees_form(sslb__der v, const char **why) {
+  if (v.len == 0) {
+    *why = "a list of subtrees is empty";
+    return -1;
+  }
+  while (v.len) {
+    sslb__der st;
+    gname b;
+    if (sslb__der_expect(&v, SSLB__DER_SEQUENCE, &st) || read_gname(&st, &b)) {
+      *why = "a subtree is not a GeneralSubtree";
+      return -1;
+    }
+    if (st.len) {
+      unsigned t;
+      sslb__der m;
+      if (sslb__der_next(&st, &t, &m) || t != 0x80 || m.len != 1 ||
+          m.p[0] != 0 || st.len) {
+        *why = "a subtree has a minimum other than 0 or a maximum";
+        return -1;
+      }
+    }
+    if (subtree_form(&b, why) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+typedef struct {
+  sslb__der permitted, excluded; /* .p NULL when absent */
+} nc_value;
+
+static int nc_parse(const gnutls_datum_t *d, nc_value *nc, const char **why) {
+  sslb__der seq;
+  memset(nc, 0, sizeof *nc);
+  if (!one_sequence(d, &seq)) {
+    *why = "the extension is not a SEQUENCE";
+    return -1;
+  }
+  unsigned t;
+  sslb__der part;
+  while (seq.len) {
+    if (sslb__der_next(&seq, &t, &part) ||
+        (t != 0xa0 && t != 0xa1) || (t == 0xa0 && nc->permitted.p) ||
+        nc->excluded.p) {
+      *why = "the extension holds something other than permitted and "
+             "excluded subtrees";
+      return -1;
+    }
+    if (subtrees_form(part, why) < 0)
+      return -1;
+    if (t == 0xa0)
+      nc->permitted = part;
+    else
+      nc->excluded = part;
+  }
+  if (!nc->permitted.p && !nc->excluded.p) {
+    *why = "it has neither permitted nor excluded subtrees";
+    return -1;
+  }
+  return 0;
+}
+
+/* 1 when the name is within base; -1 when it cannot be told (a name type
+ * sslbind does not evaluate, or a name of the wrong form). */
+static int within(const gname *name, const gname *base) {
+  switch (name->type) {
+  case GN_DNS:
+    if (!dns_syntax(name->p, name->len, 1))
+      return -1;
+    return dns_within(name->p, name->len, base->p, base->len);
+  case GN_IP: {
+    size_t n = base->len / 2;
+    if (name->len != 4 && name->len != 16)
+      return -1;
+    if (name->len != n)
+      return 0;
+    for (size_t i = 0; i < n; i++)
+      if ((name->p[i] & base->p[n + i]) != (base->p[i] & base->p[n + i]))
+        return 0;
+    return 1;
+  }
+  case GN_EMAIL: {
+    const uint8_t *at = memchr(name->p, '@', name->len);
+    if (!at)
+      return -1;
+    if (memchr(base->p, '@', base->len))
+      return name->len == base->len && ieq(name->p, base->p, base->len);
+    size_t off = (size_t)(at - name->p) + 1;
+    return host_within(name->p + off, name->len - off, base->p, base->len);
+  }
+  case GN_URI: {
+    const uint8_t *h;
+    size_t hl;
+    if (!uri_host(name->p, name->len, &h, &hl))
+      return -1;
+    return host_within(h, hl, base->p, base->len);
+  }
+  case GN_DIRNAME:
+    return dn_within(name->p, name->len, base->p, base->len);
+  default:
+    return -1;
+  }
+}
+
+/* Comparisons of a name with a subtree allowed per CA: a CA with 2,048
+ * subtrees over a leaf with 4,096 names would take 8 million, a cheap way
+ * for a hostile chain to burn CPU on every handshake. */
+#define NC_BUDGET 250000L
+
+/* 1 when the name is allowed by nc, 0 when not or when it cannot be told
+ * under a constraint of its type. Names of a type nc does not constrain
+ * are allowed (RFC 5280 checks only the types a CA constrains). Each
+ * subtree looked at costs one from *budget; past zero, nothing is. */
+static int allowed(const nc_value *nc, const gname *name, long *budget) {
+  int typed = 0, hit = 0;
+  sslb__der v = nc->permitted;
+  while (v.p && v.len) {
+    if (--*budget < 0)
+      return 0;
+    sslb__der st;
+    gname b;
+    if (sslb__der_expect(&v, SSLB__DER_SEQUENCE, &st) || read_gname(&st, &b))
+      return 0;
+    if (b.type != name->type)
+      continue;
+    typed = 1;
+    int w = within(name, &b);
+    if (w < 0)
+      return 0;
+    hit |= w;
+  }
+  if (typed && !hit)
+    return 0;
+  v = nc->excluded;
+  while (v.p && v.len) {
+    if (--*budget < 0)
+      return 0;
+    sslb__der st;
+    gname b;
+    if (sslb__der_expect(&v, SSLB__DER_SEQUENCE, &st) || read_gname(&st, &b))
+      return 0;
+    if (b.type == name->type && within(name, &b) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+/* Calls check on every name of c: the subject (unless empty) and each
+ * SAN. Returns the first nonzero result; -2 when the SAN extension is
+ * malformed. */
+typedef int (*name_fn)(const gname *name, void *ctx);
+
+static int each_name(const sslb_certificate *c, name_fn check, void *ctx) {
+  int rc = 0;
+  gnutls_datum_t dn;
+  if (gnutls_x509_crt_get_raw_dn(sslb__cert_crt(c), &dn) >= 0) {
+    if (dn.size > 2) {
+      gname g = {GN_DIRNAME, dn.data, dn.size};
+      rc = check(&g, ctx);
+    }
+    gnutls_free(dn.data);
+    if (rc)
+      return rc;
+  }
+  gnutls_datum_t d;
+  if (!ext_get(c, OID_SAN, &d, NULL))
+    return 0;
+  sslb__der seq;
+  if (!one_sequence(&d, &seq)) {
+    rc = -2;
+  } else {
+    while (seq.len && !rc) {
+      gname g;
+      if (read_gname(&seq, &g)) {
+        rc = -2;
+        break;
+      }
+      /* a DirName SAN holds [4] { Name } */
+      rc = check(&g, ctx);
+    }
+  }
+  gnutls_free(d.data);
+  return rc;
+}
+
+typedef struct {
+  const nc_value *nc;
+  long budget;
+  char bad[256]; /* the name refused, described */
+} nc_ctx;
+
+static int check_one(const gname *name, void *ctx) {
+  nc_ctx *x = ctx;
+  if (allowed(x->nc, name, &x->budget))
+    return 0;
+  describe_name(x->bad, sizeof x->bad, name->type, name->p, name->len);
+  return 1;
+}
+
+int sslb__pkix_name_constraints(const sslb__pkix_path *p, const char *host,
+                                char *msg, size_t msglen) {
+  for (size_t i = 1; i < p->n; i++) {
+    const sslb_certificate *ca = p->certs[i];
+    gnutls_datum_t d;
+    if (!ext_get(ca, OID_NAME_CONSTRAINTS, &d, NULL))
+      continue;
+    nc_value nc;
+    const char *why = NULL;
+    int rc = 0;
+    if (nc_parse(&d, &nc, &why) < 0) {
+      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "the name constraints of '%s' are malformed: %s",
+               sslb_certificate_subject(ca), why);
+      goto next;
+    }
+    nc_ctx x = {&nc, NC_BUDGET, ""};
+    if (host) {
+      uint8_t ip[16];
+      char h[256];
+      gname g;
+      size_t iplen = sslb__parse_ip(host, ip);
+      if (iplen) {
+        g = (gname){GN_IP, ip, iplen};
+      } else {
+        long hl = sslb__normalize_name(h, host);
+        g = (gname){GN_DNS, (const uint8_t *)h, hl < 0 ? 0 : (size_t)hl};
+      }
+      if (!allowed(&nc, &g, &x.budget)) {
+        rc = say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                 "'%s' is outside the name constraints of '%s'", host,
+                 sslb_certificate_subject(ca));
+        goto next;
+      }
+    }
+    /* every certificate below the CA; a self-issued intermediate is
+     * exempt (RFC 5280 6.1.3 (b)), the leaf never */
+    for (size_t j = 0; j < i && !rc; j++) {
+      const sslb_certificate *c = p->certs[j];
+      if (j > 0 && self_issued(c))
+        continue;
+      int r = each_name(c, check_one, &x);
+      if (x.budget < 0) {
+        rc = say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                 "checking the names of the path against the name "
+                 "constraints of '%s' takes more than %ld comparisons",
+                 sslb_certificate_subject(ca), NC_BUDGET);
+      } else if (r == -2) {
+        rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "the subject alternative names of '%s' are malformed",
+                 sslb_certificate_subject(c));
+      } else if (r) {
+        rc = say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                 "certificate [%zu] '%s' has the name %s, outside the name "
+                 "constraints of '%s'",
+                 j, sslb_certificate_subject(c), x.bad,
+                 sslb_certificate_subject(ca));
+      }
+    }
+  next:
+    gnutls_free(d.data);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* -------------------------------------------------------- path length */
+
+int sslb__pkix_path_length(const sslb__pkix_path *p, char *msg,
+                           size_t msglen) {
+  if (p->n < 2)
+    return 0;
+  int room = -1; /* -1: unbounded */
+  is_ca(p->certs[p->n - 1], &room);
+  for (size_t i = p->n - 1; i-- > 1;) {
+    const sslb_certificate *c = p->certs[i];
+    if (!self_issued(c)) {
+      if (room == 0)
+        return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                   "certificate [%zu] '%s' exceeds its issuers' path length "
+                   "constraint",
+                   i, sslb_certificate_subject(c));
+      if (room > 0)
+        room--;
+    }
+    int pl;
+    if (is_ca(c, &pl) && pl >= 0 && (room < 0 || pl < room))
+      room = pl;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ profile */
+
+/* A leaf's CN that names one of its SANs must be written as that SAN
+ * is (CABF BR 7.1.4.3): "Example.COM", "192.168.001.001", "0xC0A80101",
+ * an uncompressed or upper-case IPv6 address or a Unicode spelling of a
+ * punycode SAN are each a sign of a mis-issued certificate, and the
+ * spelling a lenient CN-reading client would take for another host. A CN
+ * that is no SAN at all is left alone: sslbind never reads the CN, and
+ * BetterTLS's name-constraint cases expect such leaves to be accepted. */
+static int same_ip_text(const char *cn, const char *san) {
+  uint8_t a[16], b[16];
+  struct in_addr v4;
+  if (inet_pton(AF_INET6, san, b) == 1)
+    return inet_pton(AF_INET6, cn, a) == 1 && memcmp(a, b, 16) == 0;
+  if (inet_pton(AF_INET, san, b) != 1)
+    return 0;
+  /* inet_aton reads what lenient parsers read: hex, octal, fewer parts */
+  return inet_aton(cn, &v4) && memcmp(&v4, b, 4) == 0;
+}
+
+static int same_dns_text(const char *cn, const char *san) {
+  size_t n = strlen(san);
+  if (strlen(cn) == n && ieq((const uint8_t *)cn, (const uint8_t *)san, n))
+    return 1;
+  gnutls_datum_t ace;
+  if (gnutls_idna_map(cn, (unsigned)strlen(cn), &ace, 0) < 0)
+    return 0;
+  int same = ace.size == n && ieq(ace.data, (const uint8_t *)san, n);
+  gnutls_free(ace.data);
+  return same;
+}
+
+static int check_cn(const sslb_certificate *c, char *msg, size_t msglen) {
+  size_t nsan = sslb_certificate_san_count(c);
+  for (unsigned i = 0; nsan && i < 16; i++) {
+    char cn[256];
+    size_t n = sizeof cn;
+    int g = gnutls_x509_crt_get_dn_by_oid(sslb__cert_crt(c),
+                                          GNUTLS_OID_X520_COMMON_NAME, i, 0,
+                                          cn, &n);
+    if (g == GNUTLS_E_SHORT_MEMORY_BUFFER)
+      continue;
+    if (g < 0)
+      return 0;
+    if (memchr(cn, 0, n)) /* an embedded NUL */
+      continue;
+    const char *like = NULL;
+    for (size_t k = 0; k < nsan; k++) {
+      int t = sslb_certificate_san_type(c, k);
+      const char *v = sslb_certificate_san_value(c, k);
+      if ((t == SSLB_SAN_DNS || t == SSLB_SAN_IP) && strcmp(v, cn) == 0) {
+        like = NULL;
+        break;
+      }
+      if ((t == SSLB_SAN_IP && same_ip_text(cn, v)) ||
+          (t == SSLB_SAN_DNS && same_dns_text(cn, v)))
+        like = v;
+    }
+    if (like) {
+      char shown[200];
+      printable(shown, sizeof shown, (const uint8_t *)cn, n);
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "the leaf's common name '%s' names its subject alternative "
+                 "name '%s' but is written differently",
+                 shown, like);
+    }
+  }
+  return 0;
+}
+
+/* keyIdentifier of an AuthorityKeyIdentifier; -1 when malformed. Sets
+ * other when authorityCertIssuer or authorityCertSerialNumber is there. */
+static int aki_parse(const gnutls_datum_t *d, sslb__der *keyid, int *other) {
+  sslb__der seq;
+  keyid->p = NULL;
+  keyid->len = 0;
+  *other = 0;
+  if (!one_sequence(d, &seq))
+    return -1;
+  while (seq.len) {
+    unsigned t;
+    sslb__der c;
+    if (sslb__der_next(&seq, &t, &c))
+      return -1;
+    if (t == 0x80)
+      *keyid = c;
+    else
+      *other = 1;
+  }
+  return 0;
+}
+
+static int check_extensions(const sslb__pkix_path *p, size_t i, char *msg,
+                            size_t msglen) {
+  const sslb_certificate *c = p->certs[i];
+  const char *subj = sslb_certificate_subject(c);
+  int anchor = i == p->n - 1, leaf = i == 0;
+  gnutls_datum_t d;
+  unsigned crit;
+  int rc = 0;
+  sslb__der seq;
+
+  if (ext_get(c, OID_AKI, &d, &crit)) {
+    sslb__der keyid;
+    int other;
+    if (crit)
+      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "certificate [%zu] '%s' marks its authority key identifier "
+               "critical, which RFC 5280 forbids",
+               i, subj);
+    else if (aki_parse(&d, &keyid, &other) < 0)
+      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "certificate [%zu] '%s' has a malformed authority key "
+               "identifier",
+               i, subj);
+    else if (anchor && !leaf && self_issued(c)) {
+      /* a root's AKI, when it has one, names its own key */
+      gnutls_datum_t s;
+      if (!keyid.p && !other)
+        rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "the trust anchor '%s' has an authority key identifier "
+                 "without a key identifier",
+                 subj);
+      else if (keyid.p && ext_get(c, OID_SKI, &s, NULL)) {
+        sslb__der in = {s.data, s.size}, ski;
+        if (sslb__der_expect(&in, SSLB__DER_OCTETSTRING, &ski) == 0 &&
+            (ski.len != keyid.len || memcmp(ski.p, keyid.p, ski.len) != 0))
+          rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                   "the self-signed trust anchor '%s' has an authority key "
+                   "identifier that is not its own subject key identifier",
+                   subj);
+        gnutls_free(s.data);
+      }
+    }
+    gnutls_free(d.data);
+    if (rc)
+      return rc;
+  }
+  if (ext_get(c, OID_AIA, &d, &crit)) {
+    if (crit)
+      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "certificate [%zu] '%s' marks its authority information "
+               "access critical, which RFC 5280 forbids",
+               i, subj);
+    else if (!one_sequence(&d, &seq) || seq.len == 0)
+      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "certificate [%zu] '%s' has an authority information access "
+               "extension without any access description",
+               i, subj);
+    gnutls_free(d.data);
+    if (rc)
+      return rc;
+  }
+  if (ext_get(c, OID_EKU, &d, NULL)) {
+    if (!one_sequence(&d, &seq) || seq.len == 0)
+      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "certificate [%zu] '%s' has an extended key usage extension "
+               "that lists no purpose",
+               i, subj);
+    gnutls_free(d.data);
+    if (rc)
+      return rc;
+  }
+  if (ext_get(c, OID_POLICY_CONSTRAINTS, &d, &crit)) {
+    gnutls_free(d.data);
+    if (!crit)
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "certificate [%zu] '%s' does not mark its policy constraints "
+                 "critical, as RFC 5280 requires",
+                 i, subj);
+  }
+  if (!anchor) {
+    /* RFC 5280 4.1.2.2: a positive integer of at most 20 octets. (Trust
+     * anchors are exempt: some roots of the system store have serial 0.) */
+    uint8_t serial[64];
+    size_t sl = sizeof serial;
+    if (gnutls_x509_crt_get_serial(sslb__cert_crt(c), serial, &sl) < 0 ||
+        sl == 0 || (serial[0] & 0x80) || sl > 21 ||
+        (sl == 21 && serial[0] != 0))
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "certificate [%zu] '%s' has a serial number that is not a "
+                 "positive integer of at most 20 octets",
+                 i, subj);
+    size_t k = 0;
+    while (k < sl && serial[k] == 0)
+      k++;
+    if (k == sl)
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "certificate [%zu] '%s' has serial number 0", i, subj);
+  }
+  int ca = is_ca(c, NULL);
+  if (ca && empty_subject(c))
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "CA certificate [%zu] has an empty subject", i);
+  if (leaf && empty_subject(c) &&
+      (!ext_get(c, OID_SAN, &d, &crit) || (gnutls_free(d.data), !crit)))
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "the leaf has an empty subject and a subject alternative name "
+               "extension that is missing or not critical");
+  if (!strcmp(sslb_certificate_key_algorithm(c), "RSA") &&
+      sslb_certificate_key_bits(c) % 8 != 0)
+    return say(msg, msglen, SSLB_ERR_CERT_WEAK_KEY,
+               "certificate [%zu] '%s' has a %u-bit RSA key, not a whole "
+               "number of bytes",
+               i, subj, sslb_certificate_key_bits(c));
+  if (anchor && !leaf && !ca &&
+      gnutls_x509_crt_get_version(sslb__cert_crt(c)) >= 3)
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "the trust anchor '%s' issues certificates but its "
+               "basicConstraints does not say CA",
+               subj);
+  if (!anchor && !leaf && ca && !sslb__pkix_has_ext(c, OID_SKI))
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "intermediate CA [%zu] '%s' has no subject key identifier", i,
+               subj);
+  if (leaf)
+    return check_cn(c, msg, msglen);
+  return 0;
+}
+
+int sslb__pkix_profile(const sslb__pkix_path *p, char *msg, size_t msglen) {
+  for (size_t i = 0; i < p->n; i++) {
+    int rc = check_extensions(p, i, msg, msglen);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------- signatures */
+
+int sslb__pkix_signed_by(const sslb_certificate *c,
+                         const sslb_certificate *issuer) {
+  const uint8_t *der;
+  size_t len;
+  sslb__cert_der(c, &der, &len);
+  sslb__der in = {der, len}, cert;
+  if (sslb__der_expect(&in, SSLB__DER_SEQUENCE, &cert))
+    return 0;
+  const uint8_t *tbs_start = cert.p;
+  unsigned t;
+  sslb__der tbs;
+  if (sslb__der_next(&cert, &t, &tbs) || t != SSLB__DER_SEQUENCE)
+    return 0;
+  gnutls_datum_t data = {(unsigned char *)tbs_start,
+                         (unsigned)(tbs.p + tbs.len - tbs_start)};
+  gnutls_x509_crt_t crt = sslb__cert_crt(c);
+  int alg = gnutls_x509_crt_get_signature_algorithm(crt);
+  size_t sl = 0;
+  if (alg < 0 || gnutls_x509_crt_get_signature(crt, NULL, &sl) !=
+                     GNUTLS_E_SHORT_MEMORY_BUFFER)
+    return 0;
+  char *sig = gnutls_malloc(sl ? sl : 1);
+  if (!sig)
+    return 0;
+  int ok = 0;
+  if (gnutls_x509_crt_get_signature(crt, sig, &sl) >= 0) {
+    gnutls_datum_t s = {(unsigned char *)sig, (unsigned)sl};
+    ok = gnutls_x509_crt_verify_data2(sslb__cert_crt(issuer),
+                                      (gnutls_sign_algorithm_t)alg, 0, &data,
+                                      &s) >= 0;
+  }
+  gnutls_free(sig);
+  return ok;
+}
+
+/* ---------------------------------------------------------------- CRLs */
+
+const char *sslb__pkix_crl_problem(gnutls_x509_crl_t crl,
+                                   const sslb_certificate *issuer) {
+  uint8_t num[32];
+  size_t nl = sizeof num;
+  unsigned crit = 0;
+  int g = gnutls_x509_crl_get_number(crl, num, &nl, &crit);
+  /* a version 1 CRL has no extensions at all (`openssl ca -gencrl`
+   * without a crlnumber file writes one) */
+  if (g == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE &&
+      gnutls_x509_crl_get_version(crl) >= 2)
+    return "it is a version 2 CRL without a CRL number (RFC 5280 5.2.3)";
+  if (g >= 0 && crit)
+    return "its CRL number is marked critical (RFC 5280 5.2.3)";
+  unsigned ku = 0;
+  if (gnutls_x509_crt_get_key_usage(sslb__cert_crt(issuer), &ku, &crit) >= 0 &&
+      !(ku & GNUTLS_KEY_CRL_SIGN))
+    return "its issuer's key usage does not allow signing CRLs (cRLSign)";
+  return NULL;
+}
