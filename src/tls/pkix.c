@@ -10,14 +10,6 @@
 #include "tls/trust.h"
 #include "util/der.h"
 
-#define OID_SAN "2.5.29.17"
-#define OID_NAME_CONSTRAINTS "2.5.29.30"
-#define OID_AKI "2.5.29.35"
-#define OID_SKI "2.5.29.14"
-#define OID_EKU "2.5.29.37"
-#define OID_AIA "1.3.6.1.5.5.7.1.1"
-#define OID_POLICY_CONSTRAINTS "2.5.29.36"
-
 /* GeneralName choices (RFC 5280 4.2.1.6), by context tag number */
 enum {
   GN_OTHER = 0,
@@ -41,70 +33,154 @@ static int say(char *msg, size_t n, int code, const char *fmt, ...) {
   return code;
 }
 
-/* An extension's value (the inside of its OCTET STRING): 1 and *d set
- * (free with gnutls_free), 0 when absent. */
-static int ext_get(const sslb_certificate *c, const char *oid,
-                   gnutls_datum_t *d, unsigned *crit) {
-  unsigned cr = 0;
-  d->data = NULL;
-  d->size = 0;
-  if (gnutls_x509_crt_get_extension_by_oid2(sslb__cert_crt(c), oid, 0, d,
-                                            &cr) < 0)
-    return 0;
-  if (crit)
-    *crit = cr;
-  return 1;
+/* ------------------------------------------------------------- view */
+
+/* The extensions the checks read, by index in view.ext */
+enum { X_SAN, X_NC, X_AKI, X_SKI, X_EKU, X_BC, X_PC, X_AIA, X_TLSFEAT, X_N };
+
+/* their OIDs, DER-encoded */
+static const struct {
+  uint8_t len;
+  uint8_t der[9];
+} ext_oids[X_N] = {
+    [X_SAN] = {3, {0x55, 0x1d, 0x11}},
+    [X_NC] = {3, {0x55, 0x1d, 0x1e}},
+    [X_AKI] = {3, {0x55, 0x1d, 0x23}},
+    [X_SKI] = {3, {0x55, 0x1d, 0x0e}},
+    [X_EKU] = {3, {0x55, 0x1d, 0x25}},
+    [X_BC] = {3, {0x55, 0x1d, 0x13}},
+    [X_PC] = {3, {0x55, 0x1d, 0x24}},
+    [X_AIA] = {8, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01}},
+    [X_TLSFEAT] = {8, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18}},
+};
+
+typedef struct {
+  int present, crit;
+  sslb__der v; /* the value: the inside of the OCTET STRING */
+} ext;
+
+/* What the checks read of a certificate, as pointers into its DER: read
+ * once per check with util/der.h, which costs far less than asking GnuTLS
+ * (each of its getters walks the extensions through libtasn1) and sees a
+ * malformed extension as such rather than as absent. */
+typedef struct {
+  sslb__der serial;           /* INTEGER content */
+  sslb__der issuer, subject;  /* the Names, whole TLVs */
+  ext ext[X_N];
+} view;
+
+/* The element's whole TLV, from where `in` stood before reading it. */
+static sslb__der tlv_of(const uint8_t *start, const sslb__der *content) {
+  sslb__der t = {start, (size_t)(content->p + content->len - start)};
+  return t;
 }
 
-int sslb__pkix_has_ext(const sslb_certificate *c, const char *oid) {
-  gnutls_datum_t d;
-  if (!ext_get(c, oid, &d, NULL))
-    return 0;
-  gnutls_free(d.data);
-  return 1;
+static int view_of(const sslb_certificate *c, view *v) {
+  const uint8_t *der;
+  size_t len;
+  memset(v, 0, sizeof *v);
+  sslb__cert_der(c, &der, &len);
+  sslb__der in = {der, len}, cert, tbs, e, skip;
+  unsigned t;
+  if (sslb__der_expect(&in, SSLB__DER_SEQUENCE, &cert) ||
+      sslb__der_expect(&cert, SSLB__DER_SEQUENCE, &tbs))
+    return -1;
+  if (tbs.len && tbs.p[0] == 0xa0 && sslb__der_next(&tbs, &t, &skip))
+    return -1;
+  if (sslb__der_expect(&tbs, SSLB__DER_INTEGER, &v->serial) ||
+      sslb__der_expect(&tbs, SSLB__DER_SEQUENCE, &skip)) /* signature */
+    return -1;
+  const uint8_t *at = tbs.p;
+  if (sslb__der_expect(&tbs, SSLB__DER_SEQUENCE, &skip))
+    return -1;
+  v->issuer = tlv_of(at, &skip);
+  if (sslb__der_expect(&tbs, SSLB__DER_SEQUENCE, &skip)) /* validity */
+    return -1;
+  at = tbs.p;
+  if (sslb__der_expect(&tbs, SSLB__DER_SEQUENCE, &skip))
+    return -1;
+  v->subject = tlv_of(at, &skip);
+  if (sslb__der_expect(&tbs, SSLB__DER_SEQUENCE, &skip)) /* key */
+    return -1;
+  while (tbs.len) {
+    if (sslb__der_next(&tbs, &t, &e))
+      return -1;
+    if (t != 0xa3)
+      continue; /* unique identifiers */
+    sslb__der exts;
+    if (sslb__der_expect(&e, SSLB__DER_SEQUENCE, &exts))
+      return -1;
+    while (exts.len) {
+      sslb__der one, oid, val;
+      if (sslb__der_expect(&exts, SSLB__DER_SEQUENCE, &one) ||
+          sslb__der_expect(&one, SSLB__DER_OID, &oid) ||
+          sslb__der_next(&one, &t, &val))
+        return -1;
+      int crit = 0;
+      if (t == 0x01) { /* BOOLEAN critical */
+        crit = val.len == 1 && val.p[0] != 0;
+        if (sslb__der_next(&one, &t, &val))
+          return -1;
+      }
+      if (t != SSLB__DER_OCTETSTRING)
+        return -1;
+      for (int k = 0; k < X_N; k++)
+        if (sslb__der_oid_eq(&oid, ext_oids[k].der, ext_oids[k].len) &&
+            !v->ext[k].present) {
+          v->ext[k].present = 1;
+          v->ext[k].crit = crit;
+          v->ext[k].v = val;
+        }
+    }
+  }
+  return 0;
+}
+
+int sslb__pkix_has_ext(const sslb_certificate *c, int which) {
+  view v;
+  static const int map[] = {[SSLB__EXT_NAME_CONSTRAINTS] = X_NC,
+                            [SSLB__EXT_TLS_FEATURE] = X_TLSFEAT};
+  /* an unreadable certificate has whatever it might have */
+  return view_of(c, &v) < 0 || v.ext[map[which]].present;
 }
 
 /* The single SEQUENCE an extension value must be; its content in out. */
-static int one_sequence(const gnutls_datum_t *d, sslb__der *out) {
-  sslb__der in = {d->data, d->size};
+static int one_sequence(const sslb__der *d, sslb__der *out) {
+  sslb__der in = *d;
   return sslb__der_expect(&in, SSLB__DER_SEQUENCE, out) == 0 && in.len == 0;
 }
 
-static int is_ca(const sslb_certificate *c, int *pathlen) {
-  unsigned crit, ca = 0;
-  int pl = -1;
-  int g = gnutls_x509_crt_get_basic_constraints(sslb__cert_crt(c), &crit, &ca,
-                                                &pl);
+/* basicConstraints: cA, and the pathLenConstraint (-1: none). */
+static int is_ca(const view *v, int *pathlen) {
+  sslb__der seq, c;
+  unsigned t;
+  int ca = 0;
   if (pathlen)
-    *pathlen = g >= 0 && ca ? pl : -1;
-  return g >= 0 && ca;
+    *pathlen = -1;
+  if (!v->ext[X_BC].present || !one_sequence(&v->ext[X_BC].v, &seq))
+    return 0;
+  if (seq.len && seq.p[0] == 0x01) {
+    if (sslb__der_next(&seq, &t, &c))
+      return 0;
+    ca = c.len == 1 && c.p[0] != 0;
+  }
+  uint32_t pl;
+  if (ca && pathlen && seq.len &&
+      sslb__der_expect(&seq, SSLB__DER_INTEGER, &c) == 0 &&
+      sslb__der_uint(&c, &pl) == 0)
+    *pathlen = pl > 64 ? 64 : (int)pl;
+  return ca;
 }
 
 /* Self-issued as RFC 5280 means it: subject and issuer names equal (a CA
  * certificate for a new key of the same CA, say), whichever key signed. */
-static int self_issued(const sslb_certificate *c) {
-  gnutls_datum_t a, b;
-  gnutls_x509_crt_t crt = sslb__cert_crt(c);
-  if (gnutls_x509_crt_get_raw_dn(crt, &a) < 0)
-    return 0;
-  int same = 0;
-  if (gnutls_x509_crt_get_raw_issuer_dn(crt, &b) >= 0) {
-    same = a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
-    gnutls_free(b.data);
-  }
-  gnutls_free(a.data);
-  return same;
+static int self_issued(const view *v) {
+  return v->subject.len == v->issuer.len &&
+         memcmp(v->subject.p, v->issuer.p, v->subject.len) == 0;
 }
 
 /* Whether the subject is an empty SEQUENCE. */
-static int empty_subject(const sslb_certificate *c) {
-  gnutls_datum_t dn;
-  if (gnutls_x509_crt_get_raw_dn(sslb__cert_crt(c), &dn) < 0)
-    return 1;
-  int empty = dn.size <= 2;
-  gnutls_free(dn.data);
-  return empty;
-}
+static int empty_subject(const view *v) { return v->subject.len <= 2; }
 
 /* A name from a certificate, fit for a message: printable ASCII only. */
 static void printable(char *dst, size_t n, const uint8_t *p, size_t len) {
@@ -342,7 +418,7 @@ typedef struct {
   sslb__der permitted, excluded; /* .p NULL when absent */
 } nc_value;
 
-static int nc_parse(const gnutls_datum_t *d, nc_value *nc, const char **why) {
+static int nc_parse(const sslb__der *d, nc_value *nc, const char **why) {
   sslb__der seq;
   memset(nc, 0, sizeof *nc);
   if (!one_sequence(d, &seq)) {
@@ -463,36 +539,25 @@ static int allowed(const nc_value *nc, const gname *name, long *budget) {
  * malformed. */
 typedef int (*name_fn)(const gname *name, void *ctx);
 
-static int each_name(const sslb_certificate *c, name_fn check, void *ctx) {
+static int each_name(const view *v, name_fn check, void *ctx) {
   int rc = 0;
-  gnutls_datum_t dn;
-  if (gnutls_x509_crt_get_raw_dn(sslb__cert_crt(c), &dn) >= 0) {
-    if (dn.size > 2) {
-      gname g = {GN_DIRNAME, dn.data, dn.size};
-      rc = check(&g, ctx);
-    }
-    gnutls_free(dn.data);
-    if (rc)
+  if (!empty_subject(v)) {
+    gname g = {GN_DIRNAME, v->subject.p, v->subject.len};
+    if ((rc = check(&g, ctx)) != 0)
       return rc;
   }
-  gnutls_datum_t d;
-  if (!ext_get(c, OID_SAN, &d, NULL))
+  if (!v->ext[X_SAN].present)
     return 0;
   sslb__der seq;
-  if (!one_sequence(&d, &seq)) {
-    rc = -2;
-  } else {
-    while (seq.len && !rc) {
-      gname g;
-      if (read_gname(&seq, &g)) {
-        rc = -2;
-        break;
-      }
-      /* a DirName SAN holds [4] { Name } */
-      rc = check(&g, ctx);
-    }
+  if (!one_sequence(&v->ext[X_SAN].v, &seq))
+    return -2;
+  while (seq.len && !rc) {
+    gname g;
+    if (read_gname(&seq, &g))
+      return -2;
+    /* a DirName SAN holds [4] { Name } */
+    rc = check(&g, ctx);
   }
-  gnutls_free(d.data);
   return rc;
 }
 
@@ -514,18 +579,19 @@ int sslb__pkix_name_constraints(const sslb__pkix_path *p, const char *host,
                                 char *msg, size_t msglen) {
   for (size_t i = 1; i < p->n; i++) {
     const sslb_certificate *ca = p->certs[i];
-    gnutls_datum_t d;
-    if (!ext_get(ca, OID_NAME_CONSTRAINTS, &d, NULL))
+    view cv;
+    if (view_of(ca, &cv) < 0)
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "certificate [%zu] '%s' cannot be read", i,
+                 sslb_certificate_subject(ca));
+    if (!cv.ext[X_NC].present)
       continue;
     nc_value nc;
     const char *why = NULL;
-    int rc = 0;
-    if (nc_parse(&d, &nc, &why) < 0) {
-      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
-               "the name constraints of '%s' are malformed: %s",
-               sslb_certificate_subject(ca), why);
-      goto next;
-    }
+    if (nc_parse(&cv.ext[X_NC].v, &nc, &why) < 0)
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "the name constraints of '%s' are malformed: %s",
+                 sslb_certificate_subject(ca), why);
     nc_ctx x = {&nc, NC_BUDGET, ""};
     if (host) {
       uint8_t ip[16];
@@ -538,41 +604,39 @@ int sslb__pkix_name_constraints(const sslb__pkix_path *p, const char *host,
         long hl = sslb__normalize_name(h, host);
         g = (gname){GN_DNS, (const uint8_t *)h, hl < 0 ? 0 : (size_t)hl};
       }
-      if (!allowed(&nc, &g, &x.budget)) {
-        rc = say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
-                 "'%s' is outside the name constraints of '%s'", host,
-                 sslb_certificate_subject(ca));
-        goto next;
-      }
+      if (!allowed(&nc, &g, &x.budget))
+        return say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                   "'%s' is outside the name constraints of '%s'", host,
+                   sslb_certificate_subject(ca));
     }
     /* every certificate below the CA; a self-issued intermediate is
      * exempt (RFC 5280 6.1.3 (b)), the leaf never */
-    for (size_t j = 0; j < i && !rc; j++) {
+    for (size_t j = 0; j < i; j++) {
       const sslb_certificate *c = p->certs[j];
-      if (j > 0 && self_issued(c))
+      view v;
+      if (view_of(c, &v) < 0)
+        return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                   "certificate [%zu] '%s' cannot be read", j,
+                   sslb_certificate_subject(c));
+      if (j > 0 && self_issued(&v))
         continue;
-      int r = each_name(c, check_one, &x);
-      if (x.budget < 0) {
-        rc = say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
-                 "checking the names of the path against the name "
-                 "constraints of '%s' takes more than %ld comparisons",
-                 sslb_certificate_subject(ca), NC_BUDGET);
-      } else if (r == -2) {
-        rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
-                 "the subject alternative names of '%s' are malformed",
-                 sslb_certificate_subject(c));
-      } else if (r) {
-        rc = say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
-                 "certificate [%zu] '%s' has the name %s, outside the name "
-                 "constraints of '%s'",
-                 j, sslb_certificate_subject(c), x.bad,
-                 sslb_certificate_subject(ca));
-      }
+      int r = each_name(&v, check_one, &x);
+      if (x.budget < 0)
+        return say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                   "checking the names of the path against the name "
+                   "constraints of '%s' takes more than %ld comparisons",
+                   sslb_certificate_subject(ca), NC_BUDGET);
+      if (r == -2)
+        return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                   "the subject alternative names of '%s' are malformed",
+                   sslb_certificate_subject(c));
+      if (r)
+        return say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,
+                   "certificate [%zu] '%s' has the name %s, outside the name "
+                   "constraints of '%s'",
+                   j, sslb_certificate_subject(c), x.bad,
+                   sslb_certificate_subject(ca));
     }
-  next:
-    gnutls_free(d.data);
-    if (rc)
-      return rc;
   }
   return 0;
 }
@@ -584,10 +648,16 @@ int sslb__pkix_path_length(const sslb__pkix_path *p, char *msg,
   if (p->n < 2)
     return 0;
   int room = -1; /* -1: unbounded */
-  is_ca(p->certs[p->n - 1], &room);
+  view v;
+  if (view_of(p->certs[p->n - 1], &v) == 0)
+    is_ca(&v, &room);
   for (size_t i = p->n - 1; i-- > 1;) {
     const sslb_certificate *c = p->certs[i];
-    if (!self_issued(c)) {
+    if (view_of(c, &v) < 0)
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "certificate [%zu] '%s' cannot be read", i,
+                 sslb_certificate_subject(c));
+    if (!self_issued(&v)) {
       if (room == 0)
         return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                    "certificate [%zu] '%s' exceeds its issuers' path length "
@@ -597,7 +667,7 @@ int sslb__pkix_path_length(const sslb__pkix_path *p, char *msg,
         room--;
     }
     int pl;
-    if (is_ca(c, &pl) && pl >= 0 && (room < 0 || pl < room))
+    if (is_ca(&v, &pl) && pl >= 0 && (room < 0 || pl < room))
       room = pl;
   }
   return 0;
@@ -675,7 +745,7 @@ static int check_cn(const sslb_certificate *c, char *msg, size_t msglen) {
 
 /* keyIdentifier of an AuthorityKeyIdentifier; -1 when malformed. Sets
  * other when authorityCertIssuer or authorityCertSerialNumber is there. */
-static int aki_parse(const gnutls_datum_t *d, sslb__der *keyid, int *other) {
+static int aki_parse(const sslb__der *d, sslb__der *keyid, int *other) {
   sslb__der seq;
   keyid->p = NULL;
   keyid->len = 0;
@@ -700,105 +770,88 @@ static int check_extensions(const sslb__pkix_path *p, size_t i, char *msg,
   const sslb_certificate *c = p->certs[i];
   const char *subj = sslb_certificate_subject(c);
   int anchor = i == p->n - 1, leaf = i == 0;
-  gnutls_datum_t d;
-  unsigned crit;
-  int rc = 0;
   sslb__der seq;
+  view v;
+  if (view_of(c, &v) < 0)
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "certificate [%zu] '%s' cannot be read", i, subj);
 
-  if (ext_get(c, OID_AKI, &d, &crit)) {
+  const ext *e = &v.ext[X_AKI];
+  if (e->present) {
     sslb__der keyid;
     int other;
-    if (crit)
-      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
-               "certificate [%zu] '%s' marks its authority key identifier "
-               "critical, which RFC 5280 forbids",
-               i, subj);
-    else if (aki_parse(&d, &keyid, &other) < 0)
-      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
-               "certificate [%zu] '%s' has a malformed authority key "
-               "identifier",
-               i, subj);
-    else if (anchor && !leaf && self_issued(c)) {
+    if (e->crit)
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "certificate [%zu] '%s' marks its authority key identifier "
+                 "critical, which RFC 5280 forbids",
+                 i, subj);
+    if (aki_parse(&e->v, &keyid, &other) < 0)
+      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                 "certificate [%zu] '%s' has a malformed authority key "
+                 "identifier",
+                 i, subj);
+    if (anchor && !leaf && self_issued(&v)) {
       /* a root's AKI, when it has one, names its own key */
-      gnutls_datum_t s;
+      sslb__der in = v.ext[X_SKI].v, ski;
       if (!keyid.p && !other)
-        rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
-                 "the trust anchor '%s' has an authority key identifier "
-                 "without a key identifier",
-                 subj);
-      else if (keyid.p && ext_get(c, OID_SKI, &s, NULL)) {
-        sslb__der in = {s.data, s.size}, ski;
-        if (sslb__der_expect(&in, SSLB__DER_OCTETSTRING, &ski) == 0 &&
-            (ski.len != keyid.len || memcmp(ski.p, keyid.p, ski.len) != 0))
-          rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+        return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+                   "the trust anchor '%s' has an authority key identifier "
+                   "without a key identifier",
+                   subj);
+      if (keyid.p && v.ext[X_SKI].present &&
+          sslb__der_expect(&in, SSLB__DER_OCTETSTRING, &ski) == 0 &&
+          (ski.len != keyid.len || memcmp(ski.p, keyid.p, ski.len) != 0))
+        return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                    "the self-signed trust anchor '%s' has an authority key "
                    "identifier that is not its own subject key identifier",
                    subj);
-        gnutls_free(s.data);
-      }
     }
-    gnutls_free(d.data);
-    if (rc)
-      return rc;
   }
-  if (ext_get(c, OID_AIA, &d, &crit)) {
-    if (crit)
-      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+  e = &v.ext[X_AIA];
+  if (e->present && e->crit)
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                "certificate [%zu] '%s' marks its authority information "
                "access critical, which RFC 5280 forbids",
                i, subj);
-    else if (!one_sequence(&d, &seq) || seq.len == 0)
-      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+  if (e->present && (!one_sequence(&e->v, &seq) || seq.len == 0))
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                "certificate [%zu] '%s' has an authority information access "
                "extension without any access description",
                i, subj);
-    gnutls_free(d.data);
-    if (rc)
-      return rc;
-  }
-  if (ext_get(c, OID_EKU, &d, NULL)) {
-    if (!one_sequence(&d, &seq) || seq.len == 0)
-      rc = say(msg, msglen, SSLB_ERR_CERT_INVALID,
+  e = &v.ext[X_EKU];
+  if (e->present && (!one_sequence(&e->v, &seq) || seq.len == 0))
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                "certificate [%zu] '%s' has an extended key usage extension "
                "that lists no purpose",
                i, subj);
-    gnutls_free(d.data);
-    if (rc)
-      return rc;
-  }
-  if (ext_get(c, OID_POLICY_CONSTRAINTS, &d, &crit)) {
-    gnutls_free(d.data);
-    if (!crit)
-      return say(msg, msglen, SSLB_ERR_CERT_INVALID,
-                 "certificate [%zu] '%s' does not mark its policy constraints "
-                 "critical, as RFC 5280 requires",
-                 i, subj);
-  }
+  if (v.ext[X_PC].present && !v.ext[X_PC].crit)
+    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
+               "certificate [%zu] '%s' does not mark its policy constraints "
+               "critical, as RFC 5280 requires",
+               i, subj);
   if (!anchor) {
     /* RFC 5280 4.1.2.2: a positive integer of at most 20 octets. (Trust
      * anchors are exempt: some roots of the system store have serial 0.) */
-    uint8_t serial[64];
-    size_t sl = sizeof serial;
-    if (gnutls_x509_crt_get_serial(sslb__cert_crt(c), serial, &sl) < 0 ||
-        sl == 0 || (serial[0] & 0x80) || sl > 21 ||
-        (sl == 21 && serial[0] != 0))
+    const sslb__der *sn = &v.serial;
+    size_t k = 0;
+    while (k < sn->len && sn->p[k] == 0)
+      k++;
+    if (sn->len == 0 || (sn->p[0] & 0x80) || sn->len > 21 ||
+        (sn->len == 21 && sn->p[0] != 0))
       return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                  "certificate [%zu] '%s' has a serial number that is not a "
                  "positive integer of at most 20 octets",
                  i, subj);
-    size_t k = 0;
-    while (k < sl && serial[k] == 0)
-      k++;
-    if (k == sl)
+    if (k == sn->len)
       return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                  "certificate [%zu] '%s' has serial number 0", i, subj);
   }
-  int ca = is_ca(c, NULL);
-  if (ca && empty_subject(c))
+  int ca = is_ca(&v, NULL);
+  if (ca && empty_subject(&v))
     return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                "CA certificate [%zu] has an empty subject", i);
-  if (leaf && empty_subject(c) &&
-      (!ext_get(c, OID_SAN, &d, &crit) || (gnutls_free(d.data), !crit)))
+  if (leaf && empty_subject(&v) &&
+      !(v.ext[X_SAN].present && v.ext[X_SAN].crit))
     return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                "the leaf has an empty subject and a subject alternative name "
                "extension that is missing or not critical");
@@ -814,7 +867,7 @@ static int check_extensions(const sslb__pkix_path *p, size_t i, char *msg,
                "the trust anchor '%s' issues certificates but its "
                "basicConstraints does not say CA",
                subj);
-  if (!anchor && !leaf && ca && !sslb__pkix_has_ext(c, OID_SKI))
+  if (!anchor && !leaf && ca && !v.ext[X_SKI].present)
     return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                "intermediate CA [%zu] '%s' has no subject key identifier", i,
                subj);

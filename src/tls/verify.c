@@ -310,7 +310,7 @@ static int constraints_only_at_leaf(const search *s,
     return 0;
   for (size_t i = 0; i <= s->n; i++)
     if (sslb__pkix_has_ext(i < s->n ? s->path[i] : anchor,
-                           "1.3.6.1.5.5.7.1.24"))
+                           SSLB__EXT_TLS_FEATURE))
       return 0;
   /* the leaf's purpose: serverAuth or any, when it says */
   int listed = 0, fits = 0;
@@ -449,7 +449,7 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
                   "the leaf '%s' is a CA certificate (basicConstraints CA or "
                   "keyCertSign), not a server certificate",
                   sslb_certificate_subject(s->path[0]));
-    if (sslb__pkix_has_ext(s->path[0], "2.5.29.30"))
+    if (sslb__pkix_has_ext(s->path[0], SSLB__EXT_NAME_CONSTRAINTS))
       return fail(s, SSLB_ERR_CERT_INVALID,
                   "the leaf '%s' carries name constraints, which only CA "
                   "certificates may",
