@@ -63,10 +63,17 @@ typedef struct {
  * once per check with util/der.h, which costs far less than asking GnuTLS
  * (each of its getters walks the extensions through libtasn1) and sees a
  * malformed extension as such rather than as absent. */
+/* other extensions that may be critical: keyUsage, the policy ones */
+static const uint8_t known_crit[][3] = {{0x55, 0x1d, 0x0f},
+                                        {0x55, 0x1d, 0x20},
+                                        {0x55, 0x1d, 0x21},
+                                        {0x55, 0x1d, 0x36}};
+
 typedef struct {
   sslb__der serial;           /* INTEGER content */
   sslb__der issuer, subject;  /* the Names, whole TLVs */
   ext ext[X_N];
+  int unknown_crit; /* a critical extension not listed above */
 } view;
 
 /* The element's whole TLV, from where `in` stood before reading it. */
@@ -124,13 +131,19 @@ static int view_of(const sslb_certificate *c, view *v) {
       }
       if (t != SSLB__DER_OCTETSTRING)
         return -1;
+      int known = 0;
       for (int k = 0; k < X_N; k++)
-        if (sslb__der_oid_eq(&oid, ext_oids[k].der, ext_oids[k].len) &&
-            !v->ext[k].present) {
-          v->ext[k].present = 1;
-          v->ext[k].crit = crit;
-          v->ext[k].v = val;
+        if (sslb__der_oid_eq(&oid, ext_oids[k].der, ext_oids[k].len)) {
+          known = 1;
+          if (!v->ext[k].present) {
+            v->ext[k].present = 1;
+            v->ext[k].crit = crit;
+            v->ext[k].v = val;
+          }
         }
+      for (size_t k = 0; k < sizeof known_crit / sizeof *known_crit; k++)
+        known |= sslb__der_oid_eq(&oid, known_crit[k], 3);
+      v->unknown_crit |= crit && !known;
     }
   }
   return 0;
@@ -138,10 +151,17 @@ static int view_of(const sslb_certificate *c, view *v) {
 
 int sslb__pkix_has_ext(const sslb_certificate *c, int which) {
   view v;
-  static const int map[] = {[SSLB__EXT_NAME_CONSTRAINTS] = X_NC,
-                            [SSLB__EXT_TLS_FEATURE] = X_TLSFEAT};
   /* an unreadable certificate has whatever it might have */
-  return view_of(c, &v) < 0 || v.ext[map[which]].present;
+  if (view_of(c, &v) < 0)
+    return 1;
+  switch (which) {
+  case SSLB__EXT_NAME_CONSTRAINTS:
+    return v.ext[X_NC].present;
+  case SSLB__EXT_TLS_FEATURE:
+    return v.ext[X_TLSFEAT].present;
+  default:
+    return v.unknown_crit;
+  }
 }
 
 /* The single SEQUENCE an extension value must be; its content in out. */
@@ -273,6 +293,8 @@ static int dns_within(const uint8_t *name, size_t nl, const uint8_t *c,
  * only; "example.com" that host (or, for mail, that domain) exactly. */
 static int host_within(const uint8_t *host, size_t hl, const uint8_t *c,
                        size_t cl) {
+  if (hl && host[hl - 1] == '.')
+    hl--;
   if (cl && c[0] == '.')
     return hl > cl && ieq(host + hl - cl, c, cl);
   return hl == cl && ieq(host, c, cl);
@@ -298,6 +320,11 @@ static int uri_host(const uint8_t *p, size_t len, const uint8_t **host,
   size_t stop = start;
   while (stop < end && p[stop] != ':')
     stop++;
+  for (size_t k = start; k < stop; k++)
+    if (p[k] == '%')
+      return 0; /* percent-encoded: not compared as written */
+  if (stop > start && p[stop - 1] == '.')
+    stop--;
   if (stop == start)
     return 0;
   *host = p + start;
@@ -305,24 +332,100 @@ static int uri_host(const uint8_t *p, size_t len, const uint8_t **host,
   return 1;
 }
 
-/* Each RDN of the constraint's Name equals the name's at the same place. */
+/* An attribute value compared as RFC 5280 7.1 asks (the RFC 4518 rules
+ * for ASCII): the string types alike, case folded, spaces trimmed and
+ * collapsed. 1 equal, 0 not, -1 when it cannot be told (other string
+ * types, non-ASCII text in different encodings). */
+static int is_text(unsigned t) {
+  return t == 0x0c || t == 0x13 || t == 0x16 || t == 0x14; /* UTF8,
+                                      Printable, IA5, Teletex */
+}
+
+/* The next character of v[*i, e) with runs of spaces as one, folded. */
+static int next_folded(const sslb__der *v, size_t *i, size_t e, int *c) {
+  if (*i >= e)
+    return 0;
+  while (v->p[*i] == ' ' && *i + 1 < e && v->p[*i + 1] == ' ')
+    (*i)++;
+  *c = lower(v->p[(*i)++]);
+  return 1;
+}
+
+static void trim(const sslb__der *v, size_t *b, size_t *e) {
+  *b = 0;
+  *e = v->len;
+  while (*b < *e && v->p[*b] == ' ')
+    (*b)++;
+  while (*e > *b && v->p[*e - 1] == ' ')
+    (*e)--;
+}
+
+static int value_eq(unsigned ta, const sslb__der *a, unsigned tb,
+                    const sslb__der *b) {
+  if (ta == tb && a->len == b->len && memcmp(a->p, b->p, a->len) == 0)
+    return 1;
+  if (!is_text(ta) || !is_text(tb))
+    return ta == tb ? 0 : -1;
+  size_t i, ie, j, je;
+  trim(a, &i, &ie);
+  trim(b, &j, &je);
+  /* non-ASCII text in two encodings is not compared here */
+  int ca = 0, cb = 0, high = 0;
+  for (;;) {
+    int ga = next_folded(a, &i, ie, &ca), gb = next_folded(b, &j, je, &cb);
+    high |= (ga && ca >= 0x80) || (gb && cb >= 0x80);
+    if (!ga && !gb)
+      return 1;
+    if (!ga || !gb || ca != cb)
+      return high && ta != tb ? -1 : 0;
+  }
+}
+
+/* One RDN (a SET of type and value pairs) against another, pair by pair. */
+static int rdn_eq(sslb__der a, sslb__der b) {
+  int verdict = 1;
+  while (a.len || b.len) {
+    sslb__der pa, pb, oa, ob, va, vb;
+    unsigned ta, tb;
+    if (sslb__der_expect(&a, SSLB__DER_SEQUENCE, &pa) ||
+        sslb__der_expect(&b, SSLB__DER_SEQUENCE, &pb) ||
+        sslb__der_expect(&pa, SSLB__DER_OID, &oa) ||
+        sslb__der_expect(&pb, SSLB__DER_OID, &ob) ||
+        sslb__der_next(&pa, &ta, &va) || sslb__der_next(&pb, &tb, &vb))
+      return 0;
+    if (oa.len != ob.len || memcmp(oa.p, ob.p, oa.len) != 0)
+      return 0;
+    int e = value_eq(ta, &va, tb, &vb);
+    if (e == 0)
+      return 0;
+    if (e < 0)
+      verdict = -1;
+  }
+  return verdict;
+}
+
+/* Each RDN of the constraint's Name matches the name's at the same place:
+ * 1, 0, or -1 when that cannot be told. */
 static int dn_within(const uint8_t *name, size_t nl, const uint8_t *c,
                      size_t cl) {
   sslb__der n = {name, nl}, k = {c, cl}, nseq, kseq;
   if (sslb__der_expect(&n, SSLB__DER_SEQUENCE, &nseq) ||
       sslb__der_expect(&k, SSLB__DER_SEQUENCE, &kseq))
-    return 0;
+    return -1;
+  int verdict = 1;
   while (kseq.len) {
-    const uint8_t *ka = kseq.p, *na = nseq.p;
-    unsigned t;
-    sslb__der kc, nc;
-    if (sslb__der_next(&kseq, &t, &kc) || sslb__der_next(&nseq, &t, &nc))
+    sslb__der kr, nr;
+    if (sslb__der_expect(&kseq, SSLB__DER_SET, &kr))
+      return -1;
+    if (sslb__der_expect(&nseq, SSLB__DER_SET, &nr))
+      return 0; /* the name is shorter than the constraint */
+    int e = rdn_eq(kr, nr);
+    if (e == 0)
       return 0;
-    size_t kl = (size_t)(kc.p + kc.len - ka), nl2 = (size_t)(nc.p + nc.len - na);
-    if (kl != nl2 || memcmp(ka, na, kl) != 0)
-      return 0;
+    if (e < 0)
+      verdict = -1;
   }
-  return 1;
+  return verdict;
 }
 
 /* A prefix mask: ones, then zeros. */
@@ -458,18 +561,28 @@ static int within(const gname *name, const gname *base) {
       return -1;
     return dns_within(name->p, name->len, base->p, base->len);
   case GN_IP: {
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     size_t n = base->len / 2;
-    if (name->len != 4 && name->len != 16)
+    const uint8_t *a = name->p;
+    size_t al = name->len;
+    if (al != 4 && al != 16)
       return -1;
-    if (name->len != n)
+    /* ::ffff:a.b.c.d reaches the IPv4 address a.b.c.d */
+    if (al == 16 && n == 4 && memcmp(a, mapped, 12) == 0)
+      a += 12, al = 4;
+    if (al != n)
       return 0;
     for (size_t i = 0; i < n; i++)
-      if ((name->p[i] & base->p[n + i]) != (base->p[i] & base->p[n + i]))
+      if ((a[i] & base->p[n + i]) != (base->p[i] & base->p[n + i]))
         return 0;
     return 1;
   }
   case GN_EMAIL: {
-    const uint8_t *at = memchr(name->p, '@', name->len);
+    /* the domain follows the last '@' (a quoted local part may hold one) */
+    const uint8_t *at = NULL;
+    for (size_t k = name->len; k-- > 0 && !at;)
+      if (name->p[k] == '@')
+        at = name->p + k;
     if (!at)
       return -1;
     if (memchr(base->p, '@', base->len))
@@ -534,10 +647,15 @@ static int allowed(const nc_value *nc, const gname *name, long *budget) {
   return 1;
 }
 
-/* Calls check on every name of c: the subject (unless empty) and each
- * SAN. Returns the first nonzero result; -2 when the SAN extension is
- * malformed. */
+/* Calls check on every name of a certificate: the subject (unless empty)
+ * with any emailAddress in it, and each SAN. Returns the first nonzero
+ * result; -2 when the subject or the SAN extension is malformed. */
 typedef int (*name_fn)(const gname *name, void *ctx);
+
+/* emailAddress (PKCS #9), which RFC 5280 4.2.1.10 binds by rfc822Name
+ * constraints when it appears in a subject */
+static const uint8_t oid_email[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                    0x0d, 0x01, 0x09, 0x01};
 
 static int each_name(const view *v, name_fn check, void *ctx) {
   int rc = 0;
@@ -545,6 +663,25 @@ static int each_name(const view *v, name_fn check, void *ctx) {
     gname g = {GN_DIRNAME, v->subject.p, v->subject.len};
     if ((rc = check(&g, ctx)) != 0)
       return rc;
+    sslb__der in = v->subject, seq, rdn, atv, oid, val;
+    unsigned t;
+    if (sslb__der_expect(&in, SSLB__DER_SEQUENCE, &seq))
+      return -2;
+    while (seq.len) {
+      if (sslb__der_expect(&seq, SSLB__DER_SET, &rdn))
+        return -2;
+      while (rdn.len) {
+        if (sslb__der_expect(&rdn, SSLB__DER_SEQUENCE, &atv) ||
+            sslb__der_expect(&atv, SSLB__DER_OID, &oid) ||
+            sslb__der_next(&atv, &t, &val))
+          return -2;
+        if (sslb__der_oid_eq(&oid, oid_email, sizeof oid_email)) {
+          gname e = {GN_EMAIL, val.p, val.len};
+          if ((rc = check(&e, ctx)) != 0)
+            return rc;
+        }
+      }
+    }
   }
   if (!v->ext[X_SAN].present)
     return 0;
@@ -628,7 +765,8 @@ int sslb__pkix_name_constraints(const sslb__pkix_path *p, const char *host,
                    sslb_certificate_subject(ca), NC_BUDGET);
       if (r == -2)
         return say(msg, msglen, SSLB_ERR_CERT_INVALID,
-                   "the subject alternative names of '%s' are malformed",
+                   "the subject or subject alternative names of '%s' are "
+                   "malformed",
                    sslb_certificate_subject(c));
       if (r)
         return say(msg, msglen, SSLB_ERR_CERT_NAME_CONSTRAINTS,

@@ -37,8 +37,14 @@ int sslb__pkix_name_constraints(const sslb__pkix_path *p, const char *host,
 int sslb__pkix_signed_by(const sslb_certificate *c,
                          const sslb_certificate *issuer);
 
-/* 1 when the certificate carries the extension (or cannot be read). */
-enum { SSLB__EXT_NAME_CONSTRAINTS, SSLB__EXT_TLS_FEATURE };
+/* 1 when the certificate carries the extension (or cannot be read);
+ * UNKNOWN_CRITICAL: a critical extension that neither GnuTLS nor sslbind
+ * processes. */
+enum {
+  SSLB__EXT_NAME_CONSTRAINTS,
+  SSLB__EXT_TLS_FEATURE,
+  SSLB__EXT_UNKNOWN_CRITICAL
+};
 int sslb__pkix_has_ext(const sslb_certificate *c, int which);
 
 /* The problem with a CRL issued by issuer that makes it unusable (a

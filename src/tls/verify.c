@@ -305,20 +305,30 @@ static int constraints_only_at_leaf(const search *s,
   if (gnutls_x509_crt_get_basic_constraints(sslb__cert_crt(issuer), &crit,
                                             &ca, &pl) < 0 || !ca)
     return 0;
-  if (gnutls_x509_crt_get_key_usage(sslb__cert_crt(issuer), &ku, &crit) >= 0 &&
-      !(ku & GNUTLS_KEY_KEY_CERT_SIGN))
+  int g = gnutls_x509_crt_get_key_usage(sslb__cert_crt(issuer), &ku, &crit);
+  if (g == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+    ku = GNUTLS_KEY_KEY_CERT_SIGN;
+  else if (g < 0)
+    return 0;
+  if (!(ku & GNUTLS_KEY_KEY_CERT_SIGN))
     return 0;
   for (size_t i = 0; i <= s->n; i++)
     if (sslb__pkix_has_ext(i < s->n ? s->path[i] : anchor,
                            SSLB__EXT_TLS_FEATURE))
       return 0;
+  /* GnuTLS checks a certificate's critical extensions when it verifies
+   * what it issued: when the path length ran out at the leaf, neither the
+   * leaf's nor its issuer's were */
+  if (sslb__pkix_has_ext(s->path[0], SSLB__EXT_UNKNOWN_CRITICAL) ||
+      sslb__pkix_has_ext(issuer, SSLB__EXT_UNKNOWN_CRITICAL))
+    return 0;
   /* the leaf's purpose: serverAuth or any, when it says */
   int listed = 0, fits = 0;
   for (unsigned i = 0; i < 64; i++) {
     char oid[128];
     size_t on = sizeof oid;
-    int g = gnutls_x509_crt_get_key_purpose_oid(sslb__cert_crt(s->path[0]), i,
-                                                oid, &on, NULL);
+    g = gnutls_x509_crt_get_key_purpose_oid(sslb__cert_crt(s->path[0]), i,
+                                            oid, &on, NULL);
     if (g == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
       break;
     if (g < 0)
@@ -329,6 +339,18 @@ static int constraints_only_at_leaf(const search *s,
   if (listed && !fits)
     return 0;
   return sslb__pkix_signed_by(s->path[0], issuer);
+}
+
+/* The first certificate of the path (anchor excluded) that one of the
+ * CRLs revokes, or -1. GnuTLS consults CRLs only for a path it found
+ * otherwise valid, so a path accepted over its verdict is checked here. */
+static int revoked_in_path(const search *s, gnutls_x509_crl_t *crls,
+                           size_t ncrls) {
+  for (size_t i = 0; ncrls && i < s->n; i++)
+    if (gnutls_x509_crt_check_revocation(sslb__cert_crt(s->path[i]), crls,
+                                         (unsigned)ncrls) == 1)
+      return (int)i;
+  return -1;
 }
 
 /* Checks the current path completed by anchor. */
@@ -370,6 +392,12 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
    * number, say) fails the path: revocation cannot be told. */
   const sslb_certificate *crl_issuer = NULL;
   const char *crl_problem = NULL;
+  gnutls_x509_crl_t *valid = NULL; /* the CRLs given to GnuTLS */
+  size_t nvalid = 0;
+  if (s->tm->ncrls && !(valid = calloc(s->tm->ncrls, sizeof *valid))) {
+    gnutls_x509_trust_list_deinit(tl, 1);
+    return SSLB_ERR_NO_MEMORY;
+  }
   for (size_t i = 0; i < s->tm->ncrls; i++) {
     unsigned vret = 0;
     if (gnutls_x509_crl_verify(s->tm->crls[i], issuers, nissuers, 0, &vret) < 0)
@@ -388,6 +416,7 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
       vret &= ~(crl_time | GNUTLS_CERT_INVALID);
     if (vret)
       continue;
+    valid[nvalid++] = s->tm->crls[i];
     gnutls_x509_crl_t crl;
     gnutls_datum_t cd;
     if (gnutls_x509_crl_export2(s->tm->crls[i], GNUTLS_X509_FMT_DER, &cd) < 0)
@@ -414,6 +443,10 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
       tl, chain, (unsigned)s->n, &purpose, 1, flags, &status, log_step);
   vlog.leaf = NULL;
   gnutls_x509_trust_list_deinit(tl, 1);
+  int revoked = (status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE)
+                    ? revoked_in_path(s, valid, nvalid)
+                    : -1;
+  free(valid);
   /* 2. own checks, most fundamental first */
   for (size_t i = 0; i < s->n; i++)
     if (weak_key(s->path[i]))
@@ -480,8 +513,13 @@ static int evaluate(search *s, const sslb_certificate *anchor) {
       return fail(s, rc, "%s", m);
     if ((status & ~GNUTLS_CERT_INVALID) ==
             GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE &&
-        constraints_only_at_leaf(s, anchor))
+        constraints_only_at_leaf(s, anchor)) {
+      if (revoked >= 0)
+        return fail(s, SSLB_ERR_CERT_REVOKED,
+                    "certificate [%d] '%s' was revoked by its issuer's CRL",
+                    revoked, sslb_certificate_subject(s->path[revoked]));
       status = 0;
+    }
   }
   if (status)
     return map_status(s, status, anchor);

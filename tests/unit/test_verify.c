@@ -192,6 +192,12 @@ typedef struct {
   const char *excluded;          /* excluded DNS subtree (CA only) */
   const char *permitted;         /* permitted DNS subtree (CA only) */
   int no_akid;
+  int pathlen1;                  /* pathLenConstraint + 1; 0: none */
+  int san_type;                  /* one more SAN of this GnuTLS type, */
+  const char *san;               /* written as given */
+  int excluded_type;             /* one more excluded subtree: a GnuTLS */
+  const char *excluded_other;    /* SAN type and its value (IP: a/n) */
+  int unknown_critical;          /* a critical extension nobody knows */
 } gspec;
 
 static gnutls_privkey_t abstract_key(gnutls_x509_privkey_t k) {
@@ -235,7 +241,12 @@ static gcert gmake(const gspec *s, const gcert *issuer) {
   cr_assert_geq(
       gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA1, kid, &kn), 0);
   cr_assert_geq(gnutls_x509_crt_set_subject_key_id(crt, kid, kn), 0);
-  cr_assert_geq(gnutls_x509_crt_set_basic_constraints(crt, s->ca, -1), 0);
+  cr_assert_geq(
+      gnutls_x509_crt_set_basic_constraints(crt, s->ca, s->pathlen1 - 1), 0);
+  if (s->unknown_critical)
+    cr_assert_geq(gnutls_x509_crt_set_extension_by_oid(
+                      crt, "1.3.6.1.4.1.55555.1", "\x05\x00", 2, 1),
+                  0);
   unsigned ku = s->ca ? GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN |
                             GNUTLS_KEY_DIGITAL_SIGNATURE
                       : GNUTLS_KEY_DIGITAL_SIGNATURE;
@@ -276,9 +287,33 @@ static gcert gmake(const gspec *s, const gcert *issuer) {
                       crt, GNUTLS_SAN_IPADDRESS, ip, len, GNUTLS_FSAN_APPEND),
                   0);
   }
-  if (s->excluded || s->permitted) {
+  if (s->san)
+    cr_assert_geq(gnutls_x509_crt_set_subject_alt_name(
+                      crt, s->san_type, s->san, (unsigned)strlen(s->san),
+                      GNUTLS_FSAN_APPEND),
+                  0);
+  if (s->excluded || s->permitted || s->excluded_other) {
     gnutls_x509_name_constraints_t nc;
     cr_assert_geq(gnutls_x509_name_constraints_init(&nc), 0);
+    if (s->excluded_other) {
+      uint8_t net[32] = {0};
+      gnutls_datum_t d = {(unsigned char *)s->excluded_other,
+                          (unsigned)strlen(s->excluded_other)};
+      if (s->excluded_type == GNUTLS_SAN_IPADDRESS) {
+        char a[64];
+        unsigned bits;
+        cr_assert_eq(sscanf(s->excluded_other, "%63[^/]/%u", a, &bits), 2);
+        unsigned n = inet_pton(AF_INET, a, net) == 1 ? 4 : 16;
+        cr_assert(n == 4 || inet_pton(AF_INET6, a, net) == 1);
+        for (unsigned i = 0; i < bits; i++)
+          net[n + i / 8] |= (uint8_t)(0x80 >> (i % 8));
+        d.data = net;
+        d.size = 2 * n;
+      }
+      cr_assert_geq(gnutls_x509_name_constraints_add_excluded(
+                        nc, s->excluded_type, &d),
+                    0);
+    }
     if (s->excluded) {
       gnutls_datum_t d = {(unsigned char *)s->excluded,
                           (unsigned)strlen(s->excluded)};
@@ -1327,6 +1362,127 @@ Test(verify, common_name_spelling) {
   gfree(&l2);
   gfree(&l1);
   gfree(&ca);
+}
+
+/* A trust manager with one anchor and, when crl is not NULL, one CRL. */
+static sslb_trust_manager *tm_with_crl(const sslb_certificate *anchor,
+                                       const blob *crl) {
+  sslb_trust_builder *b = NULL;
+  cr_assert_eq(sslb_trust_builder_new(&b), 0);
+  cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
+  cr_assert_eq(
+      sslb_trust_builder_add_certificate(b, (sslb_certificate *)anchor), 0);
+  if (crl)
+    cr_assert_eq(sslb_trust_builder_add_crl(b, crl->p, crl->len), 0);
+  sslb_trust_manager *tm = NULL;
+  cr_assert_eq(sslb_trust_builder_build(b, &tm), 0);
+  sslb_trust_builder_free(b);
+  return tm;
+}
+
+/* Where sslbind's name-constraint verdict replaces GnuTLS's (a CN in an
+ * excluded subtree), revocation still counts: GnuTLS consults CRLs only
+ * for paths it found valid. */
+Test(verify, revoked_leaf_whose_cn_gnutls_excludes) {
+  gspec cs = {.dn = "CN=Excluding localhost CA", .ca = 1,
+              .excluded = "localhost"};
+  gcert ca = gmake(&cs, NULL);
+  gspec ls = {.dn = "CN=test.localhost", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .ip = "127.0.0.1"};
+  gcert leaf = gmake(&ls, &ca);
+  blob crl = make_crl(&ca, leaf.cert, 0);
+  sslb_trust_manager *tm = tm_with_crl(ca.cert, &crl);
+  expect_verify(tm, CERTS(leaf.cert), "127.0.0.1", SSLB_ERR_CERT_REVOKED,
+                leaf.cert);
+  sslb_trust_manager_free(tm);
+  blob_free(&crl);
+  gfree(&leaf);
+  gfree(&ca);
+}
+
+/* A self-issued CA certificate (a new key under the same name) does not
+ * count against a path length of 0 (RFC 5280 6.1.4), which GnuTLS counts;
+ * what GnuTLS then skips at the leaf is still checked: unknown critical
+ * extensions on the leaf or its issuer, and revocation of any certificate
+ * of the path. */
+Test(verify, self_issued_certificate_and_path_length) {
+  gspec rs = {.dn = "CN=Rollover Root", .ca = 1};
+  gcert root = gmake(&rs, NULL);
+  gspec is = {.dn = "CN=Rollover CA", .ca = 1, .pathlen1 = 1};
+  gcert inter = gmake(&is, &root);
+  gspec ns = {.dn = "CN=Rollover CA", .ca = 1};
+  gcert next = gmake(&ns, &inter);
+  gspec ls = {.dn = "CN=localhost", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .dns = "localhost"};
+  gcert leaf = gmake(&ls, &next);
+  gspec lcs = ls;
+  lcs.unknown_critical = 1;
+  gcert leaf_crit = gmake(&lcs, &next);
+  gspec ncs = ns;
+  ncs.unknown_critical = 1;
+  gcert next_crit = gmake(&ncs, &inter);
+  gcert leaf_under_crit = gmake(&ls, &next_crit);
+  sslb_trust_manager *tm = tm_with_crl(root.cert, NULL);
+  expect_verify(tm, CERTS(leaf.cert, next.cert, inter.cert), "localhost", 0,
+                root.cert);
+  cr_expect_neq(sslb_trust_manager_verify(
+                    tm, CERTS(leaf_crit.cert, next.cert, inter.cert),
+                    "localhost", NULL),
+                0, "a leaf with an unknown critical extension was trusted");
+  cr_expect_neq(sslb_trust_manager_verify(
+                    tm, CERTS(leaf_under_crit.cert, next_crit.cert, inter.cert),
+                    "localhost", NULL),
+                0, "an issuer with an unknown critical extension was trusted");
+  sslb_trust_manager_free(tm);
+  blob crl = make_crl(&root, inter.cert, 0);
+  tm = tm_with_crl(root.cert, &crl);
+  expect_verify(tm, CERTS(leaf.cert, next.cert, inter.cert), "localhost",
+                SSLB_ERR_CERT_REVOKED, inter.cert);
+  sslb_trust_manager_free(tm);
+  blob_free(&crl);
+  gfree(&leaf_under_crit);
+  gfree(&next_crit);
+  gfree(&leaf_crit);
+  gfree(&leaf);
+  gfree(&next);
+  gfree(&inter);
+  gfree(&root);
+}
+
+/* Names that must not slip out of an excluded subtree: an IPv4-mapped
+ * IPv6 address, a URI host with a trailing dot, a mail address whose
+ * quoted local part holds an '@'. */
+Test(verify, excluded_subtrees_hold_against_other_spellings) {
+  static const struct {
+    int type;
+    const char *excluded, *san;
+  } cases[] = {
+      {GNUTLS_SAN_IPADDRESS, "10.0.0.0/8", NULL},
+      {GNUTLS_SAN_URI, ".example.com", "https://bad.example.com./x"},
+      {GNUTLS_SAN_RFC822NAME, "bad.example.com", "\"a@b\"@bad.example.com"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    gspec cs = {.dn = "CN=Excluding CA", .ca = 1,
+                .excluded_type = cases[i].type,
+                .excluded_other = cases[i].excluded};
+    gcert ca = gmake(&cs, NULL);
+    gspec ls = {.dn = "CN=spelling leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+                .dns = "www.example.net"};
+    if (cases[i].type == GNUTLS_SAN_IPADDRESS)
+      ls.ip = "::ffff:10.1.2.3";
+    else
+      ls.san_type = cases[i].type, ls.san = cases[i].san;
+    gcert leaf = gmake(&ls, &ca);
+    sslb_trust_manager *tm = tm_of(0, CERTS(ca.cert));
+    expect_verify(tm, CERTS(leaf.cert), "www.example.net",
+                  SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
+    if (cases[i].type == GNUTLS_SAN_IPADDRESS)
+      expect_verify(tm, CERTS(leaf.cert), "::ffff:10.1.2.3",
+                    SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
+    sslb_trust_manager_free(tm);
+    gfree(&leaf);
+    gfree(&ca);
+  }
 }
 
 /* A CRL that its named issuer did not sign revokes nothing. */
