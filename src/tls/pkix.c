@@ -813,13 +813,14 @@ int sslb__pkix_path_length(const sslb__pkix_path *p, char *msg,
 
 /* ------------------------------------------------------------ profile */
 
-/* A leaf's CN that names one of its SANs must be written as that SAN
- * is (CABF BR 7.1.4.3): "Example.COM", "192.168.001.001", "0xC0A80101",
- * an uncompressed or upper-case IPv6 address or a Unicode spelling of a
- * punycode SAN are each a sign of a mis-issued certificate, and the
- * spelling a lenient CN-reading client would take for another host. A CN
- * that is no SAN at all is left alone: sslbind never reads the CN, and
- * BetterTLS's name-constraint cases expect such leaves to be accepted. */
+/* A leaf's CN that names one of its IP address SANs must be written as
+ * that address is (CABF BR 7.1.4.3): "192.168.001.001", "0xC0A80101" or
+ * an uncompressed or upper-case IPv6 address is the spelling a lenient
+ * parser takes for a different host, and a sign of a mis-issued
+ * certificate. Other CNs are left alone: sslbind never reads the CN, no
+ * mainstream client refuses a DNS name typed in another case there, and
+ * BetterTLS's name-constraint cases expect a CN absent from the SANs to
+ * be accepted. */
 static int same_ip_text(const char *cn, const char *san) {
   uint8_t a[16], b[16];
   struct in_addr v4;
@@ -829,18 +830,6 @@ static int same_ip_text(const char *cn, const char *san) {
     return 0;
   /* inet_aton reads what lenient parsers read: hex, octal, fewer parts */
   return inet_aton(cn, &v4) && memcmp(&v4, b, 4) == 0;
-}
-
-static int same_dns_text(const char *cn, const char *san) {
-  size_t n = strlen(san);
-  if (strlen(cn) == n && ieq((const uint8_t *)cn, (const uint8_t *)san, n))
-    return 1;
-  gnutls_datum_t ace;
-  if (gnutls_idna_map(cn, (unsigned)strlen(cn), &ace, 0) < 0)
-    return 0;
-  int same = ace.size == n && ieq(ace.data, (const uint8_t *)san, n);
-  gnutls_free(ace.data);
-  return same;
 }
 
 static int check_cn(const sslb_certificate *c, char *msg, size_t msglen) {
@@ -865,16 +854,15 @@ static int check_cn(const sslb_certificate *c, char *msg, size_t msglen) {
         like = NULL;
         break;
       }
-      if ((t == SSLB_SAN_IP && same_ip_text(cn, v)) ||
-          (t == SSLB_SAN_DNS && same_dns_text(cn, v)))
+      if (t == SSLB_SAN_IP && same_ip_text(cn, v))
         like = v;
     }
     if (like) {
       char shown[200];
       printable(shown, sizeof shown, (const uint8_t *)cn, n);
       return say(msg, msglen, SSLB_ERR_CERT_INVALID,
-                 "the leaf's common name '%s' names its subject alternative "
-                 "name '%s' but is written differently",
+                 "the leaf's common name '%s' names its IP address "
+                 "subject alternative name %s but is written differently",
                  shown, like);
     }
   }
@@ -1004,10 +992,6 @@ static int check_extensions(const sslb__pkix_path *p, size_t i, char *msg,
     return say(msg, msglen, SSLB_ERR_CERT_INVALID,
                "the trust anchor '%s' issues certificates but its "
                "basicConstraints does not say CA",
-               subj);
-  if (!anchor && !leaf && ca && !v.ext[X_SKI].present)
-    return say(msg, msglen, SSLB_ERR_CERT_INVALID,
-               "intermediate CA [%zu] '%s' has no subject key identifier", i,
                subj);
   if (leaf)
     return check_cn(c, msg, msglen);
