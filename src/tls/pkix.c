@@ -63,17 +63,33 @@ typedef struct {
  * once per check with util/der.h, which costs far less than asking GnuTLS
  * (each of its getters walks the extensions through libtasn1) and sees a
  * malformed extension as such rather than as absent. */
-/* other extensions that may be critical: keyUsage, the policy ones */
-static const uint8_t known_crit[][3] = {{0x55, 0x1d, 0x0f},
-                                        {0x55, 0x1d, 0x20},
-                                        {0x55, 0x1d, 0x21},
-                                        {0x55, 0x1d, 0x36}};
+/* The extensions GnuTLS 3.7 processes (its lib/x509/supported_exts), so
+ * the ones it lets be critical; any other critical one fails its
+ * verification (GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS). */
+static const struct {
+  uint8_t len;
+  uint8_t der[8];
+} gnutls_knows[] = {
+    {3, {0x55, 0x1d, 0x0e}}, /* subjectKeyIdentifier */
+    {3, {0x55, 0x1d, 0x0f}}, /* keyUsage */
+    {3, {0x55, 0x1d, 0x11}}, /* subjectAltName */
+    {3, {0x55, 0x1d, 0x12}}, /* issuerAltName */
+    {3, {0x55, 0x1d, 0x13}}, /* basicConstraints */
+    {3, {0x55, 0x1d, 0x1e}}, /* nameConstraints */
+    {3, {0x55, 0x1d, 0x1f}}, /* cRLDistributionPoints */
+    {3, {0x55, 0x1d, 0x20}}, /* certificatePolicies */
+    {3, {0x55, 0x1d, 0x23}}, /* authorityKeyIdentifier */
+    {3, {0x55, 0x1d, 0x25}}, /* extKeyUsage */
+    {8, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01}}, /* AIA */
+    {8, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0e}}, /* proxy */
+    {8, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18}}, /* TLS feature */
+};
 
 typedef struct {
   sslb__der serial;           /* INTEGER content */
   sslb__der issuer, subject;  /* the Names, whole TLVs */
   ext ext[X_N];
-  int unknown_crit; /* a critical extension not listed above */
+  int unknown_crit; /* a critical extension GnuTLS does not know */
 } view;
 
 /* The element's whole TLV, from where `in` stood before reading it. */
@@ -131,18 +147,17 @@ static int view_of(const sslb_certificate *c, view *v) {
       }
       if (t != SSLB__DER_OCTETSTRING)
         return -1;
-      int known = 0;
       for (int k = 0; k < X_N; k++)
-        if (sslb__der_oid_eq(&oid, ext_oids[k].der, ext_oids[k].len)) {
-          known = 1;
-          if (!v->ext[k].present) {
-            v->ext[k].present = 1;
-            v->ext[k].crit = crit;
-            v->ext[k].v = val;
-          }
+        if (sslb__der_oid_eq(&oid, ext_oids[k].der, ext_oids[k].len) &&
+            !v->ext[k].present) {
+          v->ext[k].present = 1;
+          v->ext[k].crit = crit;
+          v->ext[k].v = val;
         }
-      for (size_t k = 0; k < sizeof known_crit / sizeof *known_crit; k++)
-        known |= sslb__der_oid_eq(&oid, known_crit[k], 3);
+      int known = 0;
+      for (size_t k = 0; k < sizeof gnutls_knows / sizeof *gnutls_knows; k++)
+        known |= sslb__der_oid_eq(&oid, gnutls_knows[k].der,
+                                  gnutls_knows[k].len);
       v->unknown_crit |= crit && !known;
     }
   }
@@ -310,7 +325,9 @@ static int uri_host(const uint8_t *p, size_t len, const uint8_t **host,
   if (i == 0 || i + 3 > len || p[i + 1] != '/' || p[i + 2] != '/')
     return 0;
   size_t start = i + 3, end = start;
-  while (end < len && p[end] != '/' && p[end] != '?' && p[end] != '#')
+  /* '\\' ends the authority too, for WHATWG parsers */
+  while (end < len && p[end] != '/' && p[end] != '?' && p[end] != '#' &&
+         p[end] != '\\')
     end++;
   for (size_t k = start; k < end; k++)
     if (p[k] == '@')
@@ -323,10 +340,10 @@ static int uri_host(const uint8_t *p, size_t len, const uint8_t **host,
   for (size_t k = start; k < stop; k++)
     if (p[k] == '%')
       return 0; /* percent-encoded: not compared as written */
-  if (stop > start && p[stop - 1] == '.')
+  if (!dns_syntax(p + start, stop - start, 0))
+    return 0; /* compared only as a valid host name */
+  if (p[stop - 1] == '.')
     stop--;
-  if (stop == start)
-    return 0;
   *host = p + start;
   *hl = stop - start;
   return 1;
@@ -335,7 +352,7 @@ static int uri_host(const uint8_t *p, size_t len, const uint8_t **host,
 /* An attribute value compared as RFC 5280 7.1 asks (the RFC 4518 rules
  * for ASCII): the string types alike, case folded, spaces trimmed and
  * collapsed. 1 equal, 0 not, -1 when it cannot be told (other string
- * types, non-ASCII text in different encodings). */
+ * types, values that differ in non-ASCII text). */
 static int is_text(unsigned t) {
   return t == 0x0c || t == 0x13 || t == 0x16 || t == 0x14; /* UTF8,
                                       Printable, IA5, Teletex */
@@ -365,40 +382,76 @@ static int value_eq(unsigned ta, const sslb__der *a, unsigned tb,
   if (ta == tb && a->len == b->len && memcmp(a->p, b->p, a->len) == 0)
     return 1;
   if (!is_text(ta) || !is_text(tb))
-    return ta == tb ? 0 : -1;
+    return -1; /* BMP, Universal or other types: not compared here */
   size_t i, ie, j, je;
   trim(a, &i, &ie);
   trim(b, &j, &je);
-  /* non-ASCII text in two encodings is not compared here */
+  /* non-ASCII text is folded by nobody here: a difference there (case,
+   * encoding) cannot be told from a different value */
   int ca = 0, cb = 0, high = 0;
   for (;;) {
     int ga = next_folded(a, &i, ie, &ca), gb = next_folded(b, &j, je, &cb);
     high |= (ga && ca >= 0x80) || (gb && cb >= 0x80);
     if (!ga && !gb)
       return 1;
-    if (!ga || !gb || ca != cb)
-      return high && ta != tb ? -1 : 0;
+    if (!ga || !gb)
+      return high ? -1 : 0;
+    if (ca != cb)
+      return ca >= 0x80 || cb >= 0x80 ? -1 : 0;
   }
 }
 
-/* One RDN (a SET of type and value pairs) against another, pair by pair. */
+/* One type-and-value pair against another: 1, 0 or -1 (value_eq). */
+static int pair_eq(sslb__der a, sslb__der b) {
+  sslb__der pa, pb, oa, ob, va, vb;
+  unsigned ta, tb;
+  if (sslb__der_expect(&a, SSLB__DER_SEQUENCE, &pa) ||
+      sslb__der_expect(&b, SSLB__DER_SEQUENCE, &pb) ||
+      sslb__der_expect(&pa, SSLB__DER_OID, &oa) ||
+      sslb__der_expect(&pb, SSLB__DER_OID, &ob) ||
+      sslb__der_next(&pa, &ta, &va) || sslb__der_next(&pb, &tb, &vb))
+    return -1;
+  if (oa.len != ob.len || memcmp(oa.p, ob.p, oa.len) != 0)
+    return 0;
+  return value_eq(ta, &va, tb, &vb);
+}
+
+/* One RDN against another as sets (DER orders a SET by encoding, which
+ * differs between equal values spelt differently): the same number of
+ * pairs, each of a with a match in b. 1, 0, or -1 when a match can only
+ * be told uncertainly. */
 static int rdn_eq(sslb__der a, sslb__der b) {
+  size_t na = 0, nb = 0;
+  sslb__der x = a, y = b, one;
+  while (x.len)
+    if (sslb__der_expect(&x, SSLB__DER_SEQUENCE, &one) || ++na > 16)
+      return -1;
+  while (y.len)
+    if (sslb__der_expect(&y, SSLB__DER_SEQUENCE, &one) || ++nb > 16)
+      return -1;
+  if (na != nb)
+    return 0;
   int verdict = 1;
-  while (a.len || b.len) {
-    sslb__der pa, pb, oa, ob, va, vb;
-    unsigned ta, tb;
-    if (sslb__der_expect(&a, SSLB__DER_SEQUENCE, &pa) ||
-        sslb__der_expect(&b, SSLB__DER_SEQUENCE, &pb) ||
-        sslb__der_expect(&pa, SSLB__DER_OID, &oa) ||
-        sslb__der_expect(&pb, SSLB__DER_OID, &ob) ||
-        sslb__der_next(&pa, &ta, &va) || sslb__der_next(&pb, &tb, &vb))
+  x = a;
+  while (x.len) {
+    const uint8_t *at = x.p;
+    if (sslb__der_expect(&x, SSLB__DER_SEQUENCE, &one))
+      return -1;
+    sslb__der pair = tlv_of(at, &one);
+    int best = 0;
+    y = b;
+    while (y.len && best != 1) {
+      const uint8_t *bt = y.p;
+      sslb__der other;
+      if (sslb__der_expect(&y, SSLB__DER_SEQUENCE, &other))
+        return -1;
+      int e = pair_eq(pair, tlv_of(bt, &other));
+      if (e == 1 || (e < 0 && best == 0))
+        best = e;
+    }
+    if (best == 0)
       return 0;
-    if (oa.len != ob.len || memcmp(oa.p, ob.p, oa.len) != 0)
-      return 0;
-    int e = value_eq(ta, &va, tb, &vb);
-    if (e == 0)
-      return 0;
-    if (e < 0)
+    if (best < 0)
       verdict = -1;
   }
   return verdict;
@@ -567,13 +620,19 @@ static int within(const gname *name, const gname *base) {
     size_t al = name->len;
     if (al != 4 && al != 16)
       return -1;
-    /* ::ffff:a.b.c.d reaches the IPv4 address a.b.c.d */
+    const uint8_t *net = base->p, *mask = base->p + n;
+    /* ::ffff:a.b.c.d reaches the IPv4 address a.b.c.d, both as a name
+     * and as a constraint (::ffff:a.b.c.d/96+k) */
     if (al == 16 && n == 4 && memcmp(a, mapped, 12) == 0)
       a += 12, al = 4;
+    if (al == 4 && n == 16 && memcmp(net, mapped, 12) == 0 &&
+        memcmp(mask, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+               12) == 0)
+      net += 12, mask += 12, n = 4;
     if (al != n)
       return 0;
     for (size_t i = 0; i < n; i++)
-      if ((a[i] & base->p[n + i]) != (base->p[i] & base->p[n + i]))
+      if ((a[i] & mask[i]) != (net[i] & mask[i]))
         return 0;
     return 1;
   }
@@ -583,7 +642,7 @@ static int within(const gname *name, const gname *base) {
     for (size_t k = name->len; k-- > 0 && !at;)
       if (name->p[k] == '@')
         at = name->p + k;
-    if (!at)
+    if (!at || !dns_syntax(at + 1, name->len - (size_t)(at + 1 - name->p), 0))
       return -1;
     if (memchr(base->p, '@', base->len))
       return name->len == base->len && ieq(name->p, base->p, base->len);
@@ -676,7 +735,10 @@ static int each_name(const view *v, name_fn check, void *ctx) {
             sslb__der_next(&atv, &t, &val))
           return -2;
         if (sslb__der_oid_eq(&oid, oid_email, sizeof oid_email)) {
-          gname e = {GN_EMAIL, val.p, val.len};
+          /* IA5String (or UTF8String); any other type compares as a
+           * mail address of the wrong form */
+          int text = t == 0x16 || t == 0x0c;
+          gname e = {GN_EMAIL, val.p, text ? val.len : 0};
           if ((rc = check(&e, ctx)) != 0)
             return rc;
         }
@@ -1027,19 +1089,26 @@ int sslb__pkix_signed_by(const sslb_certificate *c,
   gnutls_x509_crt_t crt = sslb__cert_crt(c);
   int alg = gnutls_x509_crt_get_signature_algorithm(crt);
   size_t sl = 0;
-  if (alg < 0 || gnutls_x509_crt_get_signature(crt, NULL, &sl) !=
-                     GNUTLS_E_SHORT_MEMORY_BUFFER)
+  if (alg < 0 ||
+      !gnutls_sign_is_secure2((gnutls_sign_algorithm_t)alg,
+                              GNUTLS_SIGN_FLAG_SECURE_FOR_CERTS) ||
+      gnutls_x509_crt_get_signature(crt, NULL, &sl) !=
+          GNUTLS_E_SHORT_MEMORY_BUFFER)
     return 0;
   char *sig = gnutls_malloc(sl ? sl : 1);
-  if (!sig)
-    return 0;
+  gnutls_pubkey_t key = NULL;
   int ok = 0;
-  if (gnutls_x509_crt_get_signature(crt, sig, &sl) >= 0) {
+  /* the issuer's key alone: gnutls_x509_crt_verify_data2 would also judge
+   * the issuer's validity by the real clock, not the verification time */
+  if (sig && gnutls_x509_crt_get_signature(crt, sig, &sl) >= 0 &&
+      gnutls_pubkey_init(&key) >= 0 &&
+      gnutls_pubkey_import_x509(key, sslb__cert_crt(issuer), 0) >= 0) {
     gnutls_datum_t s = {(unsigned char *)sig, (unsigned)sl};
-    ok = gnutls_x509_crt_verify_data2(sslb__cert_crt(issuer),
-                                      (gnutls_sign_algorithm_t)alg, 0, &data,
-                                      &s) >= 0;
+    ok = gnutls_pubkey_verify_data2(key, (gnutls_sign_algorithm_t)alg, 0,
+                                    &data, &s) >= 0;
   }
+  if (key)
+    gnutls_pubkey_deinit(key);
   gnutls_free(sig);
   return ok;
 }

@@ -224,6 +224,10 @@ static int map_status(search *s, unsigned st, const sslb_certificate *anchor) {
                 "'%s' (or an issuer) does not allow TLS server "
                 "authentication (extended key usage)",
                 leaf);
+  if (st & GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS)
+    return fail(s, SSLB_ERR_CERT_INVALID,
+                "a certificate of the path has a critical extension that is "
+                "not understood");
   if (st & GNUTLS_CERT_SIGNER_NOT_FOUND)
     return fail(s, SSLB_ERR_CERT_UNKNOWN_ISSUER,
                 "no issuer of the path is trusted");

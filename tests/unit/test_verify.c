@@ -197,6 +197,15 @@ typedef struct {
   const char *san;               /* written as given */
   int excluded_type;             /* one more excluded subtree: a GnuTLS */
   const char *excluded_other;    /* SAN type and its value (IP: a/n) */
+  const char *x_oid;             /* one more extension, DER as given */
+  const char *x_der;
+  unsigned x_len;
+  int x_crit;
+  const char *rdn_oid;           /* one more subject attribute, DER as */
+  const char *rdn_der;           /* given (tag, length, value) */
+  unsigned rdn_len;
+  int64_t nb, na;                /* validity from/to now + these; 0: the
+                                    default (now - 60 s, now + 30 days) */
   int unknown_critical;          /* a critical extension nobody knows */
 } gspec;
 
@@ -231,10 +240,22 @@ static gcert gmake(const gspec *s, const gcert *issuer) {
   serial[0] = (uint8_t)((serial[0] & 0x3f) | 0x10);
   cr_assert_geq(gnutls_x509_crt_set_serial(crt, serial, sizeof serial), 0);
   time_t now = time(NULL);
-  cr_assert_geq(gnutls_x509_crt_set_activation_time(crt, now - 60), 0);
-  cr_assert_geq(gnutls_x509_crt_set_expiration_time(crt, now + 30 * DAY), 0);
+  cr_assert_geq(gnutls_x509_crt_set_activation_time(
+                    crt, s->nb ? now + s->nb : now - 60),
+                0);
+  cr_assert_geq(gnutls_x509_crt_set_expiration_time(
+                    crt, s->na ? now + s->na : now + 30 * DAY),
+                0);
   const char *bad = NULL;
   cr_assert_geq(gnutls_x509_crt_set_dn(crt, s->dn, &bad), 0, "dn '%s'", s->dn);
+  if (s->rdn_oid)
+    cr_assert_geq(gnutls_x509_crt_set_dn_by_oid(crt, s->rdn_oid, 1, s->rdn_der,
+                                                s->rdn_len),
+                  0);
+  if (s->x_oid)
+    cr_assert_geq(gnutls_x509_crt_set_extension_by_oid(crt, s->x_oid, s->x_der,
+                                                       s->x_len, s->x_crit),
+                  0);
   cr_assert_geq(gnutls_x509_crt_set_key(crt, g.key), 0);
   uint8_t kid[64];
   size_t kn = sizeof kid;
@@ -1480,6 +1501,186 @@ Test(verify, excluded_subtrees_hold_against_other_spellings) {
                     SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
     sslb_trust_manager_free(tm);
     gfree(&leaf);
+    gfree(&ca);
+  }
+}
+
+/* A critical extension GnuTLS does not process (policyConstraints) on a
+ * self-issued issuer fails the path as it does on any other issuer: the
+ * path length running out at the leaf does not let it through. */
+Test(verify, critical_policy_constraints_on_a_self_issued_issuer) {
+  gspec rs = {.dn = "CN=Policy Root", .ca = 1};
+  gcert root = gmake(&rs, NULL);
+  gspec is = {.dn = "CN=Policy CA", .ca = 1, .pathlen1 = 1};
+  gcert inter = gmake(&is, &root);
+  gspec ns = {.dn = "CN=Policy CA", .ca = 1, .x_oid = "2.5.29.36",
+              .x_der = "\x30\x03\x80\x01\x00", .x_len = 5, .x_crit = 1};
+  gcert next = gmake(&ns, &inter);
+  gspec ls = {.dn = "CN=localhost", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .dns = "localhost"};
+  gcert leaf = gmake(&ls, &next);
+  gspec os = ns;
+  os.dn = "CN=Other Policy CA";
+  gcert other = gmake(&os, &root);
+  gcert leaf2 = gmake(&ls, &other);
+  sslb_trust_manager *tm = tm_with_crl(root.cert, NULL);
+  expect_verify(tm, CERTS(leaf2.cert, other.cert), "localhost",
+                SSLB_ERR_CERT_INVALID, NULL);
+  expect_verify(tm, CERTS(leaf.cert, next.cert, inter.cert), "localhost",
+                SSLB_ERR_CERT_INVALID, NULL);
+  sslb_trust_manager_free(tm);
+  gfree(&leaf2);
+  gfree(&other);
+  gfree(&leaf);
+  gfree(&next);
+  gfree(&inter);
+  gfree(&root);
+}
+
+/* The override's own signature check judges nothing by the real clock: a
+ * trust manager set to a time when the whole path was valid trusts it. */
+Test(verify, self_issued_path_at_a_past_verification_time) {
+  int64_t d = DAY;
+  gspec rs = {.dn = "CN=Past Root", .ca = 1, .nb = -40 * d, .na = 30 * d};
+  gcert root = gmake(&rs, NULL);
+  gspec is = {.dn = "CN=Past CA", .ca = 1, .pathlen1 = 1, .nb = -40 * d,
+              .na = 30 * d};
+  gcert inter = gmake(&is, &root);
+  gspec ns = {.dn = "CN=Past CA", .ca = 1, .nb = -40 * d, .na = -10 * d};
+  gcert next = gmake(&ns, &inter);
+  gspec ls = {.dn = "CN=localhost", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .dns = "localhost", .nb = -40 * d, .na = -10 * d};
+  gcert leaf = gmake(&ls, &next);
+  sslb_trust_manager *tm = tm_of(time(NULL) - 20 * d, CERTS(root.cert));
+  expect_verify(tm, CERTS(leaf.cert, next.cert, inter.cert), "localhost", 0,
+                root.cert);
+  sslb_trust_manager_free(tm);
+  gfree(&leaf);
+  gfree(&next);
+  gfree(&inter);
+  gfree(&root);
+}
+
+/* Names in odd forms stay inside excluded subtrees: an emailAddress in
+ * the subject as a BMPString, a mail SAN with NULs after the domain, a URI
+ * whose authority a backslash ends. */
+Test(verify, excluded_mail_and_uri_in_odd_forms) {
+  static const char ia5[] = "\x16\x14user@bad.example.com";
+  static const char bmp[] = "\x1e\x28\0u\0s\0e\0r\0@\0b\0a\0d\0.\0e\0x\0a\0m"
+                            "\0p\0l\0e\0.\0c\0o\0m";
+  static const char nul_san[] = "\x30\x27\x82\x0fwww.example.net"
+                                "\x81\x14u@bad.example.com\0\0\0";
+  gspec cs = {.dn = "CN=Mail Excluding CA", .ca = 1,
+              .excluded_type = GNUTLS_SAN_RFC822NAME,
+              .excluded_other = "bad.example.com"};
+  gcert ca = gmake(&cs, NULL);
+  gspec ls = {.dn = "CN=leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .dns = "www.example.net", .rdn_oid = "1.2.840.113549.1.9.1",
+              .rdn_der = ia5, .rdn_len = sizeof ia5 - 1};
+  gcert l1 = gmake(&ls, &ca);
+  ls.rdn_der = bmp;
+  ls.rdn_len = sizeof bmp - 1;
+  gcert l2 = gmake(&ls, &ca);
+  gspec ns = {.dn = "CN=leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .x_oid = "2.5.29.17", .x_der = nul_san,
+              .x_len = sizeof nul_san - 1};
+  gcert l3 = gmake(&ns, &ca);
+  sslb_trust_manager *tm = tm_of(0, CERTS(ca.cert));
+  expect_verify(tm, CERTS(l1.cert), "www.example.net",
+                SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
+  expect_verify(tm, CERTS(l2.cert), "www.example.net",
+                SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
+  expect_verify(tm, CERTS(l3.cert), "www.example.net",
+                SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
+  sslb_trust_manager_free(tm);
+
+  gspec us = {.dn = "CN=URI Excluding CA", .ca = 1,
+              .excluded_type = GNUTLS_SAN_URI,
+              .excluded_other = "bad.example.com"};
+  gcert uca = gmake(&us, NULL);
+  gspec lu = {.dn = "CN=leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+              .dns = "www.example.net", .san_type = GNUTLS_SAN_URI,
+              .san = "https://bad.example.com\\@good.example.org/"};
+  gcert l4 = gmake(&lu, &uca);
+  tm = tm_of(0, CERTS(uca.cert));
+  expect_verify(tm, CERTS(l4.cert), "www.example.net",
+                SSLB_ERR_CERT_NAME_CONSTRAINTS, uca.cert);
+  sslb_trust_manager_free(tm);
+  gfree(&l4);
+  gfree(&uca);
+  gfree(&l3);
+  gfree(&l2);
+  gfree(&l1);
+  gfree(&ca);
+}
+
+/* An excluded DirName with a multi-valued RDN matches a name's RDN as a
+ * set, whatever order each encodes its pairs in, with spaces and letter
+ * case folded (here a DirName SAN: GnuTLS writes no multi-valued
+ * subject). */
+static size_t dirname_der(uint8_t *out, const uint8_t *first, size_t fl,
+                          const uint8_t *second, size_t sl) {
+  size_t k = 0;
+  out[k++] = 0x30, out[k++] = (uint8_t)(fl + sl + 2);
+  out[k++] = 0x31, out[k++] = (uint8_t)(fl + sl);
+  memcpy(out + k, first, fl);
+  memcpy(out + k + fl, second, sl);
+  return k + fl + sl;
+}
+
+Test(verify, excluded_dirname_with_a_multi_valued_rdn) {
+  static const uint8_t cn[] = {0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03,
+                               0x0c, 0x03, 'a',  ' ',  'b'};
+  static const uint8_t cn_spaced[] = {0x30, 0x0c, 0x06, 0x03, 0x55, 0x04, 0x03,
+                                      0x0c, 0x05, 'a',  ' ',  ' ',  ' ',  'b'};
+  static const uint8_t o[] = {0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x0a,
+                              0x0c, 0x04, 'A',  'B',  'C',  'D'};
+  static const uint8_t o_lower[] = {0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x0a,
+                                    0x13, 0x04, 'a',  'b',  'c',  'd'};
+  for (int order = 0; order < 2; order++) {
+    uint8_t name[64], nc[80], san[64];
+    size_t nl = order ? dirname_der(name, o, sizeof o, cn, sizeof cn)
+                      : dirname_der(name, cn, sizeof cn, o, sizeof o);
+    size_t k = 0;
+    nc[k++] = 0x30, nc[k++] = (uint8_t)(nl + 6);
+    nc[k++] = 0xa1, nc[k++] = (uint8_t)(nl + 4);
+    nc[k++] = 0x30, nc[k++] = (uint8_t)(nl + 2);
+    nc[k++] = 0xa4, nc[k++] = (uint8_t)nl;
+    memcpy(nc + k, name, nl);
+    k += nl;
+    /* the SAN's pairs in the other order, spelt differently */
+    size_t sn = order ? dirname_der(san, cn_spaced, sizeof cn_spaced, o_lower,
+                                    sizeof o_lower)
+                      : dirname_der(san, o_lower, sizeof o_lower, cn_spaced,
+                                    sizeof cn_spaced);
+    gspec cs = {.dn = "CN=DirName Excluding CA", .ca = 1,
+                .x_oid = "2.5.29.30", .x_der = (const char *)nc,
+                .x_len = (unsigned)k, .x_crit = 1};
+    gcert ca = gmake(&cs, NULL);
+    gspec ls = {.dn = "CN=leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+                .dns = "www.example.net"};
+    gcert plain = gmake(&ls, &ca);
+    /* the same leaf with the DirName SAN, its extension written here */
+    uint8_t ext[96];
+    size_t e = 0;
+    ext[e++] = 0x30, ext[e++] = (uint8_t)(sn + 2 + 17);
+    ext[e++] = 0x82, ext[e++] = 15;
+    memcpy(ext + e, "www.example.net", 15);
+    e += 15;
+    ext[e++] = 0xa4, ext[e++] = (uint8_t)sn;
+    memcpy(ext + e, san, sn);
+    e += sn;
+    gspec ds = {.dn = "CN=leaf", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+                .x_oid = "2.5.29.17", .x_der = (const char *)ext,
+                .x_len = (unsigned)e};
+    gcert leaf = gmake(&ds, &ca);
+    sslb_trust_manager *tm = tm_of(0, CERTS(ca.cert));
+    expect_verify(tm, CERTS(plain.cert), "www.example.net", 0, ca.cert);
+    expect_verify(tm, CERTS(leaf.cert), "www.example.net",
+                  SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
+    sslb_trust_manager_free(tm);
+    gfree(&leaf);
+    gfree(&plain);
     gfree(&ca);
   }
 }
