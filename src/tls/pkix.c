@@ -299,6 +299,10 @@ static int dns_within(const uint8_t *name, size_t nl, const uint8_t *c,
     cl--;
   if (cl == 0)
     return 1;
+  /* ".example.com": names below example.com only, as OpenSSL and GnuTLS
+   * read it (RFC 5280 has no such form for DNS names, but CAs write it) */
+  if (c[0] == '.')
+    return nl > cl && ieq(name + nl - cl, c, cl);
   if (nl == cl)
     return ieq(name, c, cl);
   return nl > cl && name[nl - cl - 1] == '.' && ieq(name + nl - cl, c, cl);
@@ -393,7 +397,7 @@ static int value_eq(unsigned ta, const sslb__der *a, unsigned tb,
     int ga = next_folded(a, &i, ie, &ca), gb = next_folded(b, &j, je, &cb);
     high |= (ga && ca >= 0x80) || (gb && cb >= 0x80);
     if (!ga && !gb)
-      return 1;
+      return high && ta != tb ? -1 : 1; /* same bytes, maybe other text */
     if (!ga || !gb)
       return high ? -1 : 0;
     if (ca != cb)
@@ -432,6 +436,7 @@ static int rdn_eq(sslb__der a, sslb__der b) {
   if (na != nb)
     return 0;
   int verdict = 1;
+  int used[16] = {0}; /* each pair of b matches one pair of a at most */
   x = a;
   while (x.len) {
     const uint8_t *at = x.p;
@@ -439,18 +444,22 @@ static int rdn_eq(sslb__der a, sslb__der b) {
       return -1;
     sslb__der pair = tlv_of(at, &one);
     int best = 0;
+    size_t pick = 0;
     y = b;
-    while (y.len && best != 1) {
+    for (size_t j = 0; y.len && best != 1; j++) {
       const uint8_t *bt = y.p;
       sslb__der other;
       if (sslb__der_expect(&y, SSLB__DER_SEQUENCE, &other))
         return -1;
+      if (used[j])
+        continue;
       int e = pair_eq(pair, tlv_of(bt, &other));
       if (e == 1 || (e < 0 && best == 0))
-        best = e;
+        best = e, pick = j;
     }
     if (best == 0)
       return 0;
+    used[pick] = 1;
     if (best < 0)
       verdict = -1;
   }
@@ -517,7 +526,9 @@ static int read_gname(sslb__der *in, gname *g) {
 static int subtree_form(const gname *b, const char **why) {
   switch (b->type) {
   case GN_DNS:
-    if (b->len && !dns_syntax(b->p, b->len, 0)) {
+    /* a leading '.' means names below the domain (dns_within) */
+    if (b->len && !dns_syntax(b->p + (b->p[0] == '.'),
+                              b->len - (b->p[0] == '.'), 0)) {
       *why = "a dNSName constraint is not a valid DNS name";
       return -1;
     }
@@ -978,7 +989,7 @@ static int check_extensions(const sslb__pkix_path *p, size_t i, char *msg,
                  "certificate [%zu] '%s' has a malformed authority key "
                  "identifier",
                  i, subj);
-    if (anchor && !leaf && self_issued(&v)) {
+    if (anchor && !leaf && self_issued(&v) && sslb__pkix_signed_by(c, c)) {
       /* a root's AKI, when it has one, names its own key */
       sslb__der in = v.ext[X_SKI].v, ski;
       if (!keyid.p && !other)

@@ -1685,6 +1685,28 @@ Test(verify, excluded_dirname_with_a_multi_valued_rdn) {
   }
 }
 
+/* A dNSName constraint written ".example.com" (as OpenSSL-made CAs do)
+ * covers the names below example.com, not example.com itself. */
+Test(verify, leading_dot_dns_constraint) {
+  gspec cs = {.dn = "CN=Dot Permitting CA", .ca = 1,
+              .permitted = ".example.com"};
+  gcert ca = gmake(&cs, NULL);
+  gspec below = {.dn = "CN=below", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+                 .dns = "www.example.com"};
+  gcert l1 = gmake(&below, &ca);
+  gspec apex = {.dn = "CN=apex", .eku = GNUTLS_KP_TLS_WWW_SERVER,
+                .dns = "example.com"};
+  gcert l2 = gmake(&apex, &ca);
+  sslb_trust_manager *tm = tm_of(0, CERTS(ca.cert));
+  expect_verify(tm, CERTS(l1.cert), "www.example.com", 0, ca.cert);
+  expect_verify(tm, CERTS(l2.cert), "example.com",
+                SSLB_ERR_CERT_NAME_CONSTRAINTS, ca.cert);
+  sslb_trust_manager_free(tm);
+  gfree(&l2);
+  gfree(&l1);
+  gfree(&ca);
+}
+
 /* A CRL that its named issuer did not sign revokes nothing. */
 Test(verify, crl_with_a_forged_signature_is_ignored) {
   pki p = make_pki("Forged CRL");
