@@ -683,15 +683,20 @@ static int within(const gname *name, const gname *base) {
  * under a constraint of its type. Names of a type nc does not constrain
  * are allowed (RFC 5280 checks only the types a CA constrains). Each
  * subtree looked at costs one from *budget; past zero, nothing is. */
+/* The base of the next subtree of v into b: 1, or 0 at the end of the
+ * budget or of a malformed list (nc_parse checked the form). */
+static int next_base(sslb__der *v, gname *b, long *budget) {
+  sslb__der st;
+  return --*budget >= 0 && sslb__der_expect(v, SSLB__DER_SEQUENCE, &st) == 0 &&
+         read_gname(&st, b) == 0;
+}
+
 static int allowed(const nc_value *nc, const gname *name, long *budget) {
   int typed = 0, hit = 0;
+  gname b;
   sslb__der v = nc->permitted;
   while (v.p && v.len) {
-    if (--*budget < 0)
-      return 0;
-    sslb__der st;
-    gname b;
-    if (sslb__der_expect(&v, SSLB__DER_SEQUENCE, &st) || read_gname(&st, &b))
+    if (!next_base(&v, &b, budget))
       return 0;
     if (b.type != name->type)
       continue;
@@ -705,11 +710,7 @@ static int allowed(const nc_value *nc, const gname *name, long *budget) {
     return 0;
   v = nc->excluded;
   while (v.p && v.len) {
-    if (--*budget < 0)
-      return 0;
-    sslb__der st;
-    gname b;
-    if (sslb__der_expect(&v, SSLB__DER_SEQUENCE, &st) || read_gname(&st, &b))
+    if (!next_base(&v, &b, budget))
       return 0;
     if (b.type == name->type && within(name, &b) != 0)
       return 0;

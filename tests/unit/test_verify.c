@@ -1294,20 +1294,29 @@ Test(verify, stale_crl_still_revokes) {
   free_pki(&p);
 }
 
+/* A trust manager with one anchor and, when crl is not NULL, one CRL. */
+static sslb_trust_manager *tm_with_crl(const sslb_certificate *anchor,
+                                       const blob *crl) {
+  sslb_trust_builder *b = NULL;
+  cr_assert_eq(sslb_trust_builder_new(&b), 0);
+  cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
+  cr_assert_eq(
+      sslb_trust_builder_add_certificate(b, (sslb_certificate *)anchor), 0);
+  if (crl)
+    cr_assert_eq(sslb_trust_builder_add_crl(b, crl->p, crl->len), 0);
+  sslb_trust_manager *tm = NULL;
+  cr_assert_eq(sslb_trust_builder_build(b, &tm), 0);
+  sslb_trust_builder_free(b);
+  return tm;
+}
+
 /* A version 2 CRL without a CRL number cannot be relied on: the path of
  * the CA that issued it fails, revoked or not. */
 Test(verify, crl_without_a_number_fails_the_path) {
   pki p = make_pki("Unnumbered CRL");
   gcert inter = gborrow(p.ks, "inter");
   blob crl = make_crl_at(&inter, NULL, 1, 0, 1);
-  sslb_trust_builder *b = NULL;
-  cr_assert_eq(sslb_trust_builder_new(&b), 0);
-  cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
-  cr_assert_eq(sslb_trust_builder_add_certificate(b, p.root), 0);
-  cr_assert_eq(sslb_trust_builder_add_crl(b, crl.p, crl.len), 0);
-  sslb_trust_manager *tm = NULL;
-  cr_assert_eq(sslb_trust_builder_build(b, &tm), 0);
-  sslb_trust_builder_free(b);
+  sslb_trust_manager *tm = tm_with_crl(p.root, &crl);
   expect_verify(tm, CERTS(p.leaf, p.inter), "localhost", SSLB_ERR_CERT_INVALID,
                 p.inter);
   char *report = NULL;
@@ -1382,22 +1391,6 @@ Test(verify, common_name_spelling) {
   gfree(&l2);
   gfree(&l1);
   gfree(&ca);
-}
-
-/* A trust manager with one anchor and, when crl is not NULL, one CRL. */
-static sslb_trust_manager *tm_with_crl(const sslb_certificate *anchor,
-                                       const blob *crl) {
-  sslb_trust_builder *b = NULL;
-  cr_assert_eq(sslb_trust_builder_new(&b), 0);
-  cr_assert_eq(sslb_trust_builder_replace_defaults(b), 0);
-  cr_assert_eq(
-      sslb_trust_builder_add_certificate(b, (sslb_certificate *)anchor), 0);
-  if (crl)
-    cr_assert_eq(sslb_trust_builder_add_crl(b, crl->p, crl->len), 0);
-  sslb_trust_manager *tm = NULL;
-  cr_assert_eq(sslb_trust_builder_build(b, &tm), 0);
-  sslb_trust_builder_free(b);
-  return tm;
 }
 
 /* Where sslbind's name-constraint verdict replaces GnuTLS's (a CN in an
